@@ -1,0 +1,19 @@
+//! WeBox domain logic. Pure Rust: nothing here depends on the Workers
+//! runtime, so `cargo test -p webox-core` runs it natively. Time is always
+//! passed in (`now`, unix seconds), never read.
+
+pub mod access_token;
+pub mod api_keys;
+pub mod email;
+pub mod error;
+pub mod json;
+pub mod mail;
+pub mod password;
+pub mod preferences;
+pub mod random;
+pub mod role;
+pub mod routing;
+pub mod session;
+pub mod throttle;
+
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,28 @@
+//! The thin layer between `webox-core` and the Workers runtime. Everything
+//! here touches `worker`; everything that can be pure lives in `webox-core`.
+//!
+//! - `router`: route tables, dispatch, the request context `Ctx`.
+//! - `respond`: the one place errors become HTTP responses.
+//! - `guard`: the access-token guard every family uses.
+//! - `config`: settings and secrets from the Worker's Env.
+//! - `db`, `sessions`, `accounts`, `limits`, `passwords`, `mailer`: storage
+//!   and outbound calls shared by several families.
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod guard;
+pub mod limits;
+pub mod mailer;
+pub mod passwords;
+pub mod respond;
+pub mod router;
+pub mod sessions;
+
+pub use router::{Ctx, Route};
+pub use webox_core::{ApiError, ApiResult};
+
+/// Current unix time in seconds, from the runtime's clock.
+pub fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
