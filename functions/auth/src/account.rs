@@ -8,7 +8,7 @@ use webox_core::throttle::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, RE
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::accounts::{self, Account};
 use webox_edge::respond::{self, OrInternal};
-use webox_edge::{args, db, guard, limits, passwords, sessions, Ctx};
+use webox_edge::{args, config, db, guard, limits, passwords, sessions, Ctx};
 
 use crate::{cookie, links};
 
@@ -26,6 +26,8 @@ pub async fn register(mut cx: Ctx) -> ApiResult<Response> {
     let email = Email::parse(body.required_str("email")?, "email")?;
     let password = Password::parse(body.required_str("password")?, "password")?;
     let name = accounts::parse_name(body.required_str("name")?, "name")?;
+    // Fail on a misconfigured server before anything is written.
+    config::jwt_key(&cx.env)?;
     let db = cx.db()?;
     let ip = cx.client_ip();
     limits::check(&db, REGISTRATION_IP, &ip, REGISTRATIONS_PER_IP, cx.now).await?;

@@ -73,7 +73,7 @@ async fn route(req: Request, env: &Env, request_id: &str) -> Result<Response> {
     if let Some(body) = req.inner().body() {
         init.with_body(Some(body.into()));
     }
-    let forwarded = Request::new_with_init(&req.url()?.to_string(), &init)?;
+    let forwarded = Request::new_with_init(req.url()?.as_ref(), &init)?;
     match service.fetch_request(forwarded).await {
         Ok(response) => Ok(response),
         Err(e) => {

@@ -17,43 +17,50 @@ fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-fn with_link(kind: &str, to: &str, subject: &str, greeting_name: &str, intro: &str, action: &str, link: &str, outro: &str) -> Message {
-    let text = format!("Hello {greeting_name},\n\n{intro}\n\n{action}: {link}\n\n{outro}\n\n— WeBox");
-    let html = format!(
-        "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p><p>— WeBox</p>",
-        escape_html(greeting_name),
-        escape_html(intro),
-        escape_html(link),
-        escape_html(action),
-        escape_html(outro)
-    );
-    Message { kind: kind.into(), to: to.into(), subject: subject.into(), text, html }
+/// The parts of an email whose point is one link.
+struct LinkEmail<'a> {
+    kind: &'a str,
+    subject: &'a str,
+    intro: &'a str,
+    action: &'a str,
+    outro: String,
+}
+
+impl LinkEmail<'_> {
+    fn to(&self, to: &str, name: &str, link: &str) -> Message {
+        let text = format!("Hello {name},\n\n{}\n\n{}: {link}\n\n{}\n\n— WeBox", self.intro, self.action, self.outro);
+        let html = format!(
+            "<p>Hello {},</p><p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p><p>— WeBox</p>",
+            escape_html(name),
+            escape_html(self.intro),
+            escape_html(link),
+            escape_html(self.action),
+            escape_html(&self.outro)
+        );
+        Message { kind: self.kind.into(), to: to.into(), subject: self.subject.into(), text, html }
+    }
 }
 
 pub fn password_reset(to: &str, name: &str, link: &str, minutes: i64) -> Message {
-    with_link(
-        "password_reset",
-        to,
-        "Reset your WeBox password",
-        name,
-        "Someone asked to reset the password of your WeBox account.",
-        "Choose a new password",
-        link,
-        &format!("The link works once and expires in {minutes} minutes. If you did not ask for it, ignore this email: your password stays as it is."),
-    )
+    LinkEmail {
+        kind: "password_reset",
+        subject: "Reset your WeBox password",
+        intro: "Someone asked to reset the password of your WeBox account.",
+        action: "Choose a new password",
+        outro: format!("The link works once and expires in {minutes} minutes. If you did not ask for it, ignore this email: your password stays as it is."),
+    }
+    .to(to, name, link)
 }
 
 pub fn email_verification(to: &str, name: &str, link: &str, hours: i64) -> Message {
-    with_link(
-        "email_verification",
-        to,
-        "Confirm your email address for WeBox",
-        name,
-        "Please confirm that this address is yours.",
-        "Confirm my email address",
-        link,
-        &format!("The link works once and expires in {hours} hours."),
-    )
+    LinkEmail {
+        kind: "email_verification",
+        subject: "Confirm your email address for WeBox",
+        intro: "Please confirm that this address is yours.",
+        action: "Confirm my email address",
+        outro: format!("The link works once and expires in {hours} hours."),
+    }
+    .to(to, name, link)
 }
 
 /// The JSON body of `POST {EMAIL_API_BASE}/emails`.

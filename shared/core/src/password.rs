@@ -60,7 +60,7 @@ fn is_common(raw: &str) -> bool {
     let lower = raw.to_lowercase();
     COMMON.lines().any(|p| p == lower)
         // a single repeated character ("aaaaaaaa") is as weak as anything on the list
-        || lower.chars().all(|c| Some(c) == lower.chars().next())
+        || lower.chars().all(|c| lower.starts_with(c))
 }
 
 /// A stored password hash: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.

@@ -84,7 +84,7 @@ mod tests {
             let full = LOGIN_FAILURES_PER_ACCOUNT.iter().any(|l| events.iter().filter(|&&t| t > NOW - l.window).count() >= l.max);
             prop_assert_eq!(decision.is_some(), full);
             if let Some(wait) = decision {
-                prop_assert!(wait >= 1 && wait <= 3600);
+                prop_assert!((1..=3600).contains(&wait));
                 // once the wait is over, the attempt is allowed
                 prop_assert_eq!(retry_after(&events, LOGIN_FAILURES_PER_ACCOUNT, NOW + wait as i64), None);
             }

@@ -1,0 +1,182 @@
+//! The end-to-end harness. `site()` starts the whole local site once per
+//! test binary — the simulator, then `tools/site.sh` (fresh D1/KV state,
+//! migrations, demo data, every Worker in one `wrangler dev` on a free port)
+//! — and stops it when the binary exits. Tests talk to it with `Client`.
+//!
+//! A scenario is a few lines:
+//! ```no_run
+//! let user = webox_e2e::site().new_user();
+//! user.client.get("/api/profile/me").expect(200);
+//! ```
+
+pub mod browser;
+mod client;
+mod process;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub use client::{Client, Reply};
+use serde_json::{json, Value};
+
+pub struct Site {
+    pub base: String,
+    pub simulator: String,
+    pub state_dir: PathBuf,
+}
+
+/// Demo accounts loaded by `webox-seed` (see README).
+pub const ADMIN: (&str, &str) = ("admin@webox.local", "WeBox-admin-2026!");
+pub const DEMO_USER: (&str, &str) = ("demo@webox.local", "WeBox-demo-2026!");
+
+pub const EMAIL_API_KEY: &str = "re_e2e_test_key";
+
+static SITE: OnceLock<Site> = OnceLock::new();
+
+pub fn site() -> &'static Site {
+    SITE.get_or_init(|| match Site::start() {
+        Ok(site) => site,
+        Err(e) => panic!("the local site did not start: {e}"),
+    })
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// A random hex string, for unique emails and names.
+pub fn unique(prefix: &str) -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::getrandom(&mut bytes).expect("randomness");
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+impl Site {
+    fn start() -> Result<Site, String> {
+        let root = repo_root();
+        let state_dir = std::env::temp_dir().join(unique("webox-e2e-"));
+        std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
+
+        let simulator_bin = target_dir().join("debug/webox-simulator");
+        if !simulator_bin.exists() {
+            return Err(format!("{} is missing: run `make test` (it builds it)", simulator_bin.display()));
+        }
+        let sim_port = process::start_simulator(&simulator_bin, &state_dir)?;
+        let simulator = format!("http://127.0.0.1:{sim_port}");
+
+        let secrets = state_dir.join("test.vars");
+        std::fs::write(
+            &secrets,
+            format!(
+                "JWT_SECRET_KEY=e2e-jwt-secret-that-is-long-enough-0123456789\n\
+                 ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+                 EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n"
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+
+        let port = process::free_port()?;
+        process::start_site(&root, &state_dir, port, &secrets)?;
+        let site = Site { base: format!("http://127.0.0.1:{port}"), simulator, state_dir };
+        site.wait_until_ready()?;
+        Ok(site)
+    }
+
+    fn wait_until_ready(&self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
+        while Instant::now() < deadline {
+            let ready = http.get(format!("{}/api/openapi.json", self.base)).send().is_ok_and(|r| r.status().is_success());
+            if ready {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let log = std::fs::read_to_string(self.state_dir.join("site.log")).unwrap_or_default();
+        Err(format!("the site did not answer within 120 s; its log:\n{log}"))
+    }
+
+    /// A client with no session, from an address of its own (so rate limits
+    /// of one test do not touch another).
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// Registers a fresh account and returns it signed in.
+    pub fn new_user(&self) -> User {
+        let client = self.client();
+        let email = format!("{}@example.com", unique("user-"));
+        let password = "a good long passphrase".to_owned();
+        let reply = client.post("/api/auth/register", json!({"email": email, "password": password, "name": "Test User"}));
+        let body = reply.expect(201);
+        let access_token = body["access_token"].as_str().expect("access_token").to_owned();
+        let refresh_token = body["refresh_token"].as_str().expect("refresh_token").to_owned();
+        let id = body["user"]["id"].as_str().expect("user.id").to_owned();
+        User { client: client.with_token(&access_token), id, email, password, access_token, refresh_token }
+    }
+
+    /// Signs in with email and password from a fresh client.
+    pub fn login(&self, email: &str, password: &str) -> User {
+        let client = self.client();
+        let body = client.post("/api/auth/login", json!({"email": email, "password": password})).expect(200);
+        let access_token = body["access_token"].as_str().expect("access_token").to_owned();
+        User {
+            client: client.with_token(&access_token),
+            id: body["user"]["id"].as_str().expect("user.id").to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token,
+            refresh_token: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+        }
+    }
+
+    /// Emails the simulator received for `to`, newest first.
+    pub fn emails_to(&self, to: &str) -> Vec<Value> {
+        let url = format!("{}/_sim/emails?to={to}", self.simulator);
+        let reply = reqwest::blocking::get(url).expect("the simulator answers");
+        reply.json::<Vec<Value>>().expect("the simulator lists emails as JSON")
+    }
+
+    /// Waits (up to 10 s) until `to` has received `count` emails; returns them newest first.
+    pub fn wait_for_emails(&self, to: &str, count: usize) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let emails = self.emails_to(to);
+            if emails.len() >= count || Instant::now() > deadline {
+                assert!(emails.len() >= count, "{to} received {} emails, expected {count}", emails.len());
+                return emails;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The one-time token in the newest email to `to` whose subject contains `subject`.
+    pub fn token_from_email(&self, to: &str, subject: &str, count: usize) -> String {
+        let emails = self.wait_for_emails(to, count);
+        let email = emails.iter().find(|e| e["subject"].as_str().unwrap_or_default().contains(subject)).expect("an email with that subject");
+        let text = email["text"].as_str().expect("a text body");
+        let re = regex::Regex::new(r"#token=([A-Za-z0-9_-]+)").expect("regex");
+        re.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned()).expect("a token link in the email")
+    }
+
+    /// Runs a SQL query against the local D1 of this run (for checks that
+    /// nothing was written); returns the rows.
+    pub fn query(&self, sql: &str) -> Vec<Value> {
+        process::d1_query(&repo_root(), &self.state_dir, sql)
+    }
+}
+
+/// A signed-in account.
+pub struct User {
+    pub client: Client,
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}

@@ -1,0 +1,99 @@
+//! Starting and stopping the simulator and `wrangler dev`. Each runs in its
+//! own process group under a small shell watchdog: the group is killed when
+//! the test binary exits (atexit) or, if it dies abruptly, when the watchdog
+//! sees it gone.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, Once};
+
+use serde_json::Value;
+
+/// Every guarded process group started, kept until exit.
+static GROUPS: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+static CLEANUP: Once = Once::new();
+
+extern "C" fn stop_all() {
+    if let Ok(groups) = GROUPS.lock() {
+        for child in groups.iter() {
+            // SAFETY: kill(2) with a negative pid signals that process group.
+            unsafe {
+                libc::kill(-(child.id() as i32), libc::SIGTERM);
+            }
+        }
+    }
+}
+
+/// Runs `script` under bash in a new process group with a watchdog; returns
+/// its stdout when `stdout` is piped.
+pub(crate) fn spawn_guarded(script: &str, cwd: &Path, stdout: Stdio, envs: &[(&str, &str)]) -> Result<Option<ChildStdout>, String> {
+    CLEANUP.call_once(|| {
+        // SAFETY: registering a plain extern "C" fn with no captured state.
+        unsafe {
+            libc::atexit(stop_all);
+        }
+    });
+    let parent = std::process::id();
+    let wrapped = format!(
+        "{script} &\nchild=$!\nwhile kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done\nkill -TERM -- -$$ 2>/dev/null\n"
+    );
+    let mut command = Command::new("bash");
+    command.arg("-c").arg(wrapped).current_dir(cwd).stdout(stdout).stderr(Stdio::inherit()).process_group(0);
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().map_err(|e| format!("starting `{script}`: {e}"))?;
+    let out = child.stdout.take();
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.push(child);
+    }
+    Ok(out)
+}
+
+pub fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// Starts the simulator on a free port and returns the port it announced.
+pub fn start_simulator(binary: &Path, state_dir: &Path) -> Result<u16, String> {
+    let log = state_dir.join("simulator.log");
+    let script = format!("'{}' --port 0 2>'{}'", binary.display(), log.display());
+    let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &[("SIM_EMAIL_API_KEY", crate::EMAIL_API_KEY)])?.ok_or("no simulator stdout")?;
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).map_err(|e| e.to_string())?;
+    // Keep draining, so a later line never meets a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| format!("the simulator said {line:?}, not its address"))
+}
+
+pub fn start_site(root: &Path, state_dir: &Path, port: u16, secrets: &Path) -> Result<(), String> {
+    let inspector = free_port()?;
+    let script = format!(
+        "tools/site.sh --state '{}/d1' --port {port} --inspector-port {inspector} --secrets '{}' >'{}/site.log' 2>&1",
+        state_dir.display(),
+        secrets.display(),
+        state_dir.display()
+    );
+    spawn_guarded(&script, root, Stdio::null(), &[("WRANGLER_LOG_LEVEL", "warn")])?;
+    Ok(())
+}
+
+/// `wrangler d1 execute --local --json` on this run's state.
+pub fn d1_query(root: &Path, state_dir: &Path, sql: &str) -> Vec<Value> {
+    let output = Command::new("node_modules/.bin/wrangler")
+        .current_dir(root)
+        .args(["d1", "execute", "DB", "--local", "--json", "-c", "functions/auth/wrangler.toml", "--persist-to"])
+        .arg(state_dir.join("d1"))
+        .args(["--command", sql])
+        .env("WRANGLER_SEND_METRICS", "false")
+        .output()
+        .expect("wrangler d1 execute runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let parsed: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("d1 execute said: {text}"));
+    parsed[0]["results"].as_array().cloned().unwrap_or_default()
+}

@@ -1,0 +1,8 @@
+//! End-to-end API scenarios against the whole local site (one `wrangler dev`
+//! for this binary, started by the first test that needs it).
+
+mod auth;
+mod gateway;
+mod openapi;
+mod profile;
+mod tokens;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make dev`: the whole site locally — every Worker, migrated D1 with demo
+# data, and the simulator of external services — on one port. State persists
+# in .state/dev between runs (delete the folder to start over).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$WEBOX_ROOT"
+
+PORT="${PORT:-8787}"
+SIM_PORT="${SIM_PORT:-8788}"
+
+tools/bootstrap.sh
+tools/build.sh
+cargo build -q -p webox-simulator -p webox-seed
+
+# Local secrets: created once with random values, kept in .dev.vars (gitignored).
+if [ ! -f .dev.vars ]; then
+  echo "dev: creating .dev.vars with fresh random secrets"
+  jwt=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+  enc=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+  sed -e "s|^JWT_SECRET_KEY=.*|JWT_SECRET_KEY=$jwt|" -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=$enc|" \
+      -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
+fi
+
+mkdir -p .state/dev
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+SIM_EMAIL_API_KEY=$(grep '^EMAIL_API_KEY=' .dev.vars | cut -d= -f2-) \
+  "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
+
+cat <<INFO
+
+  WeBox is starting on   http://127.0.0.1:$PORT
+  Emails it sends:       http://127.0.0.1:$SIM_PORT/   (the simulator's inbox)
+  Demo accounts:         admin@webox.local / WeBox-admin-2026!   (admin)
+                         demo@webox.local  / WeBox-demo-2026!    (user)
+  Stop with Ctrl-C.
+
+INFO
+tools/site.sh --state .state/dev --port "$PORT" --secrets .dev.vars
