@@ -65,22 +65,26 @@ fn fault_response(fault: Fault) -> Response {
     response
 }
 
-/// `to` may be one address or a list.
-fn recipients(value: Option<&Value>) -> Result<Vec<String>, Response> {
+/// `to` may be one address or a list; an error is Resend's (name, message).
+fn recipients(value: Option<&Value>) -> Result<Vec<String>, (&'static str, String)> {
+    let missing = || ("missing_required_field", "The `to` field is missing.".to_owned());
     let list: Vec<String> = match value {
-        None | Some(Value::Null) => return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", "The `to` field is missing.")),
+        None | Some(Value::Null) => return Err(missing()),
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-        Some(_) => return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", "The `to` field must be a string or an array of strings.")),
+        Some(_) => return Err(("validation_error", "The `to` field must be a string or an array of strings.".into())),
     };
     if list.is_empty() {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", "The `to` field is missing."));
+        return Err(missing());
     }
     if list.len() > MAX_RECIPIENTS {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", "The `to` field can have at most 50 recipients."));
+        return Err(("validation_error", "The `to` field can have at most 50 recipients.".into()));
     }
     if let Some(bad) = list.iter().find(|a| !looks_like_address(a)) {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", &format!("Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format. Got: {bad}")));
+        return Err((
+            "validation_error",
+            format!("Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format. Got: {bad}"),
+        ));
     }
     Ok(list)
 }
@@ -120,7 +124,7 @@ async fn send(State(sim): State<Simulator>, headers: HeaderMap, body: String) ->
     };
     let to = match recipients(message.get("to")) {
         Ok(to) => to,
-        Err(response) => return response,
+        Err((name, message)) => return error(StatusCode::UNPROCESSABLE_ENTITY, name, &message),
     };
     let Some(subject) = text_field("subject") else {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", "The `subject` field is missing.");
