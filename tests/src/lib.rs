@@ -164,10 +164,10 @@ impl Site {
         re.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned()).expect("a token link in the email")
     }
 
-    /// Runs a SQL query against the local D1 of this run (for checks that
-    /// nothing was written); returns the rows.
+    /// Reads the local D1 of this run (for checks of what was, or was not,
+    /// written); returns the rows as JSON objects.
     pub fn query(&self, sql: &str) -> Vec<Value> {
-        process::d1_query(&repo_root(), &self.state_dir, sql)
+        process::d1_query(&self.state_dir, sql)
     }
 }
 

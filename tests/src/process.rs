@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, Once};
 
@@ -83,17 +83,28 @@ pub fn start_site(root: &Path, state_dir: &Path, port: u16, secrets: &Path) -> R
     Ok(())
 }
 
-/// `wrangler d1 execute --local --json` on this run's state.
-pub fn d1_query(root: &Path, state_dir: &Path, sql: &str) -> Vec<Value> {
-    let output = Command::new("node_modules/.bin/wrangler")
-        .current_dir(root)
-        .args(["d1", "execute", "DB", "--local", "--json", "-c", "functions/auth/wrangler.toml", "--persist-to"])
-        .arg(state_dir.join("d1"))
-        .args(["--command", sql])
-        .env("WRANGLER_SEND_METRICS", "false")
-        .output()
-        .expect("wrangler d1 execute runs");
+/// Runs a read-only query on a snapshot of this run's local D1 database.
+/// The live files are copied first: a reader on the live database could
+/// hold locks that make the Workers' writes fail.
+pub fn d1_query(state_dir: &Path, sql: &str) -> Vec<Value> {
+    let dir = state_dir.join("d1/v3/d1/miniflare-D1DatabaseObject");
+    let db = std::fs::read_dir(&dir)
+        .expect("the local D1 folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "sqlite") && !p.ends_with("metadata.sqlite"))
+        .expect("the local D1 database file");
+    let snapshot = std::env::temp_dir().join(crate::unique("webox-d1-snapshot-"));
+    std::fs::create_dir_all(&snapshot).expect("a snapshot folder");
+    for suffix in ["", "-wal"] {
+        let from = PathBuf::from(format!("{}{suffix}", db.display()));
+        if from.exists() {
+            std::fs::copy(&from, snapshot.join(format!("db.sqlite{suffix}"))).expect("copying the database");
+        }
+    }
+    let script = "import json,sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.row_factory=sqlite3.Row\nprint(json.dumps([dict(r) for r in c.execute(sys.argv[2])]))";
+    let output = Command::new("python3").arg("-c").arg(script).arg(snapshot.join("db.sqlite")).arg(sql).output().expect("python3 runs");
+    let _ = std::fs::remove_dir_all(&snapshot);
     let text = String::from_utf8_lossy(&output.stdout);
-    let parsed: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("d1 execute said: {text}"));
-    parsed[0]["results"].as_array().cloned().unwrap_or_default()
+    serde_json::from_str::<Vec<Value>>(&text)
+        .unwrap_or_else(|_| panic!("query failed: {} {}", text, String::from_utf8_lossy(&output.stderr)))
 }

@@ -1,0 +1,44 @@
+// The header on every page: links, and the account area.
+
+import { currentUser, logout } from './api.js';
+
+function link(href, text) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+export async function renderHeader() {
+  const header = document.querySelector('header.site-header');
+  if (!header) return null;
+  header.replaceChildren();
+  const logo = link('/', 'WeBox');
+  logo.className = 'logo';
+  const nav = document.createElement('nav');
+  nav.setAttribute('aria-label', 'Main');
+  nav.append(link('/', 'Home'), link('/marketplace.html', 'Marketplace'), link('/pricing.html', 'Pricing'));
+  const account = document.createElement('div');
+  account.className = 'account';
+  header.append(logo, nav, account);
+  const user = await currentUser();
+  if (user) {
+    const profile = link('/profile.html', user.name);
+    const out = document.createElement('button');
+    out.type = 'button';
+    out.id = 'logout';
+    out.className = 'secondary';
+    out.textContent = 'Log out';
+    out.addEventListener('click', async () => {
+      out.disabled = true;
+      await logout();
+      location.assign('/');
+    });
+    account.append(profile, out);
+  } else {
+    const signup = link('/register.html', 'Sign up');
+    signup.className = 'button';
+    account.append(link('/login.html', 'Log in'), signup);
+  }
+  return user;
+}

@@ -1,0 +1,3 @@
+import { renderHeader } from '../nav.js';
+
+renderHeader();
