@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::process;
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a5fa-4a6c72c5a6f8";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Browser {
     http: reqwest::blocking::Client,
@@ -86,6 +86,14 @@ impl Browser {
             assert!(Instant::now() < deadline, "no element matches {css} on {}", self.url());
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Chooses `value` in a <select>, as picking it from the list does.
+    pub fn select(&self, css: &str, value: &str) {
+        self.find(css);
+        let script = "const s = document.querySelector(arguments[0]); s.value = arguments[1]; \
+                      s.dispatchEvent(new Event('input', {bubbles: true})); s.dispatchEvent(new Event('change', {bubbles: true})); return s.value;";
+        assert_eq!(self.run(script, json!([css, value])), json!(value), "{css} has no option {value}");
     }
 
     /// Waits up to 10 s for `condition` (a JS expression) to be true.

@@ -38,7 +38,7 @@ async fn issue(cx: &Ctx, account: &Account, purpose: &str, lifetime: i64) -> Api
 
 pub async fn send_verification(cx: &Ctx, account: &Account) -> ApiResult<()> {
     let token = issue(cx, account, "email_verification", VERIFY_HOURS * 3600).await?;
-    let link = format!("{}/verify-email.html#token={token}", cx.public_base_url());
+    let link = format!("{}/verify-email#token={token}", cx.public_base_url());
     mailer::send(cx, mail::email_verification(&account.email, &account.name, &link, VERIFY_HOURS)).await
 }
 
@@ -55,7 +55,7 @@ pub async fn forgot_password(mut cx: Ctx) -> ApiResult<Response> {
         if allowed {
             limits::record(&db, RESET_EMAIL_ACCOUNT, &account.id, cx.now).await?;
             let token = issue(&cx, &account, "password_reset", RESET_MINUTES * 60).await?;
-            let link = format!("{}/reset-password.html#token={token}", cx.public_base_url());
+            let link = format!("{}/reset-password#token={token}", cx.public_base_url());
             mailer::send(&cx, mail::password_reset(&account.email, &account.name, &link, RESET_MINUTES)).await?;
         }
     }

@@ -67,7 +67,7 @@ pub async fn update(mut cx: Ctx) -> ApiResult<Response> {
             args![&random::token_hash(&token), &account.id, &account.email, cx.now, cx.now + VERIFY_HOURS * 3600],
         )
         .await?;
-        let link = format!("{}/verify-email.html#token={token}", cx.public_base_url());
+        let link = format!("{}/verify-email#token={token}", cx.public_base_url());
         mailer::send(&cx, mail::email_verification(&account.email, &account.name, &link, VERIFY_HOURS)).await?;
     }
     respond::json(200, &serde_json::json!({ "user": account.public() }))

@@ -17,13 +17,13 @@ export async function renderHeader() {
   logo.className = 'logo';
   const nav = document.createElement('nav');
   nav.setAttribute('aria-label', 'Main');
-  nav.append(link('/', 'Home'), link('/marketplace.html', 'Marketplace'), link('/pricing.html', 'Pricing'));
+  nav.append(link('/', 'Home'), link('/marketplace', 'Marketplace'), link('/pricing', 'Pricing'));
   const account = document.createElement('div');
   account.className = 'account';
   header.append(logo, nav, account);
   const user = await currentUser();
   if (user) {
-    const profile = link('/profile.html', user.name);
+    const profile = link('/profile', user.name);
     const out = document.createElement('button');
     out.type = 'button';
     out.id = 'logout';
@@ -36,9 +36,9 @@ export async function renderHeader() {
     });
     account.append(profile, out);
   } else {
-    const signup = link('/register.html', 'Sign up');
+    const signup = link('/register', 'Sign up');
     signup.className = 'button';
-    account.append(link('/login.html', 'Log in'), signup);
+    account.append(link('/login', 'Log in'), signup);
   }
   return user;
 }

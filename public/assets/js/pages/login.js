@@ -6,5 +6,5 @@ renderHeader();
 bindForm(document.querySelector('#login-form'), async (values) => {
   const answer = await api('POST', '/api/auth/login', { email: values.email, password: values.password });
   storeSession(answer);
-  location.assign(nextPath('/profile.html'));
+  location.assign(nextPath('/profile'));
 });

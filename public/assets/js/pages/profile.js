@@ -122,12 +122,14 @@ async function loadStats() {
 async function main() {
   const user = await renderHeader();
   if (!user) {
-    location.assign('/login.html?next=/profile.html');
+    location.assign('/login?next=/profile');
     return;
   }
   showAccount(user);
   const [{ preferences }] = await Promise.all([api('GET', '/api/profile/preferences'), loadKeys(), loadStats()]);
   showPreferences(preferences);
+  // Until here the forms show nothing real: they take input only now.
+  document.querySelector('main').removeAttribute('aria-busy');
 
   const accountForm = $('#account-form');
   bindForm(accountForm, async (values) => {
@@ -185,7 +187,7 @@ async function main() {
     event.target.disabled = true;
     try { await api('POST', '/api/auth/logout-all'); } catch { /* signed out either way */ }
     forgetSession();
-    location.assign('/login.html');
+    location.assign('/login');
   });
 }
 

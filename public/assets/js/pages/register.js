@@ -6,5 +6,5 @@ renderHeader();
 bindForm(document.querySelector('#register-form'), async (values) => {
   const answer = await api('POST', '/api/auth/register', { name: values.name, email: values.email, password: values.password });
   storeSession(answer);
-  location.assign('/profile.html');
+  location.assign('/profile');
 });
