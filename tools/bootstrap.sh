@@ -15,7 +15,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-installed_version() { "$1" --version 2>/dev/null | awk '{print $2}'; }
+# The first x.y.z a tool prints for --version ("0.8.7", "wasm-bindgen 0.2.130").
+installed_version() { "$1" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1; }
 
 if [ "$(installed_version "$WEBOX_TOOLS_DIR/bin/worker-build")" != "$WORKER_BUILD_VERSION" ]; then
   say "installing worker-build $WORKER_BUILD_VERSION"

@@ -22,6 +22,7 @@ impl Browser {
     pub fn start() -> Browser {
         let port = process::free_port().expect("a free port");
         let profile: PathBuf = std::env::temp_dir().join(crate::unique("webox-chromium-"));
+        process::remove_at_exit(&profile);
         process::spawn_guarded(&format!("chromedriver --port={port}"), &std::env::temp_dir(), Stdio::null(), &[])
             .expect("chromedriver starts (tools/bootstrap.sh --browser installs it)");
         let base = format!("http://127.0.0.1:{port}");

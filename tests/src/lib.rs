@@ -61,6 +61,9 @@ impl Site {
         let root = repo_root();
         let state_dir = std::env::temp_dir().join(unique("webox-e2e-"));
         std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
+        if std::env::var_os("WEBOX_KEEP_STATE").is_none() {
+            process::remove_at_exit(&state_dir);
+        }
 
         let simulator_bin = target_dir().join("debug/webox-simulator");
         if !simulator_bin.exists() {

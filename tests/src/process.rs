@@ -15,6 +15,14 @@ use serde_json::Value;
 /// Every guarded process group started, kept until exit.
 static GROUPS: Mutex<Vec<Child>> = Mutex::new(Vec::new());
 static CLEANUP: Once = Once::new();
+/// Temporary folders removed at exit (a run's local state).
+static TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+pub fn remove_at_exit(dir: &Path) {
+    if let Ok(mut dirs) = TEMP_DIRS.lock() {
+        dirs.push(dir.to_owned());
+    }
+}
 
 extern "C" fn stop_all() {
     if let Ok(groups) = GROUPS.lock() {
@@ -23,6 +31,15 @@ extern "C" fn stop_all() {
             unsafe {
                 libc::kill(-(child.id() as i32), libc::SIGTERM);
             }
+        }
+    }
+    if let Ok(dirs) = TEMP_DIRS.lock() {
+        if !dirs.is_empty() {
+            // Give the stopped processes a moment to let go of their files.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        for dir in dirs.iter() {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

@@ -3,7 +3,7 @@
 //! path, over a service binding. Every response gets the security headers
 //! and the request id here, in one place.
 
-use worker::{event, Context, Env, Headers, Request, RequestInit, Response, Result};
+use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Response, Result};
 
 use webox_core::random;
 
@@ -70,7 +70,10 @@ async fn route(req: Request, env: &Env, request_id: &str) -> Result<Response> {
     headers.set("X-Request-Id", request_id)?;
     let mut init = RequestInit::new();
     init.with_method(req.method()).with_headers(headers);
-    if let Some(body) = req.inner().body() {
+    // GET and HEAD cannot carry a body in the Fetch API: a client that
+    // sends one anyway has it dropped rather than the request failing.
+    let bodiless = matches!(req.method(), Method::Get | Method::Head);
+    if let (false, Some(body)) = (bodiless, req.inner().body()) {
         init.with_body(Some(body.into()));
     }
     let forwarded = Request::new_with_init(req.url()?.as_ref(), &init)?;

@@ -53,3 +53,11 @@ fn unknown_pages_get_the_not_found_page() {
     assert_eq!(reply.status, 404);
     assert_secured(&reply);
 }
+
+#[test]
+fn a_get_with_a_body_is_answered_not_dropped() {
+    // The Fetch API forbids GET bodies; the gateway once failed such requests with 502.
+    let client = site().client();
+    let reply = client.send(client.request(Method::GET, "/api/auth/me").body("{}"));
+    reply.expect_error(401, "unauthorized");
+}

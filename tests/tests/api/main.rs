@@ -2,6 +2,7 @@
 //! for this binary, started by the first test that needs it).
 
 mod auth;
+mod bad_input;
 mod gateway;
 mod openapi;
 mod profile;
