@@ -8,9 +8,9 @@ use webox_core::throttle::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, RE
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::accounts::{self, Account};
 use webox_edge::respond::{self, OrInternal};
-use webox_edge::{args, config, db, guard, limits, passwords, sessions, Ctx};
+use webox_edge::{args, config, db, guard, limits, links, passwords, sessions, Ctx};
 
-use crate::{cookie, links};
+use crate::cookie;
 
 /// Scopes of `rate_events` used here.
 pub const FAILED_LOGIN_ACCOUNT: &str = "login_failure_account";
@@ -51,7 +51,7 @@ pub async fn register(mut cx: Ctx) -> ApiResult<Response> {
     };
     limits::record(&db, REGISTRATION_IP, &ip, cx.now).await?;
     let account = accounts::by_id(&db, &id).await?.ok_or_else(ApiError::internal)?;
-    links::send_verification(&cx, &account).await?;
+    links::send_email_verification(&cx, &account).await?;
     let answer = sessions::start(&cx, &account).await?;
     let response = respond::json(201, &answer)?;
     Ok(cookie::set(&cx, response, &answer.refresh_token))

@@ -1,6 +1,6 @@
 //! auth — `/api/auth/*`. Every route is in this table; handlers live in
 //! `account.rs` (register, login, me), `session.rs` (refresh, logout) and
-//! `links.rs` (password reset, email verification).
+//! `recovery.rs` (password reset, email verification).
 
 use worker::{event, Context, Env, Request, Response, Result};
 
@@ -8,7 +8,7 @@ use webox_edge::{routes, Route};
 
 mod account;
 mod cookie;
-mod links;
+mod recovery;
 mod session;
 
 const ROUTES: &[Route] = routes![
@@ -18,10 +18,10 @@ const ROUTES: &[Route] = routes![
     Post "/api/auth/refresh" => session::refresh,
     Post "/api/auth/logout" => session::logout,
     Post "/api/auth/logout-all" => session::logout_all,
-    Post "/api/auth/password/forgot" => links::forgot_password,
-    Post "/api/auth/password/reset" => links::reset_password,
-    Post "/api/auth/verify-email" => links::verify_email,
-    Post "/api/auth/verify-email/resend" => links::resend_verification,
+    Post "/api/auth/password/forgot" => recovery::forgot_password,
+    Post "/api/auth/password/reset" => recovery::reset_password,
+    Post "/api/auth/verify-email" => recovery::verify_email,
+    Post "/api/auth/verify-email/resend" => recovery::resend_verification,
 ];
 
 #[event(fetch)]

@@ -5,14 +5,13 @@ use worker::Response;
 use webox_core::email::Email;
 use webox_core::password::Password;
 use webox_core::throttle::LOGIN_FAILURES_PER_ACCOUNT;
-use webox_core::{mail, random, ApiError, ApiResult};
+use webox_core::{ApiError, ApiResult};
 use webox_edge::accounts::{self, Account};
 use webox_edge::respond::{self, OrInternal};
-use webox_edge::{args, db, guard, limits, mailer, passwords, sessions, Ctx};
+use webox_edge::{args, db, guard, limits, links, passwords, sessions, Ctx};
 
 /// Same scope as failed logins: guessing the old password here counts too.
 const FAILED_PASSWORD_ACCOUNT: &str = "login_failure_account";
-const VERIFY_HOURS: i64 = 24;
 
 async fn current(cx: &Ctx, user_id: &str) -> ApiResult<Account> {
     accounts::by_id(&cx.db()?, user_id).await?.ok_or_else(|| ApiError::not_found("account"))
@@ -59,16 +58,7 @@ pub async fn update(mut cx: Ctx) -> ApiResult<Response> {
     };
     let account = current(&cx, &user.user_id).await?;
     if new_email.is_some() {
-        let token = random::secret_token()?;
-        db::run(
-            &db,
-            "INSERT INTO auth_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
-             VALUES (?1, ?2, 'email_verification', ?3, ?4, ?5)",
-            args![&random::token_hash(&token), &account.id, &account.email, cx.now, cx.now + VERIFY_HOURS * 3600],
-        )
-        .await?;
-        let link = format!("{}/verify-email#token={token}", cx.public_base_url());
-        mailer::send(&cx, mail::email_verification(&account.email, &account.name, &link, VERIFY_HOURS)).await?;
+        links::send_email_verification(&cx, &account).await?;
     }
     respond::json(200, &serde_json::json!({ "user": account.public() }))
 }

@@ -5,7 +5,7 @@
 //! - `respond`: the one place errors become HTTP responses.
 //! - `guard`: the access-token guard every family uses.
 //! - `config`: settings and secrets from the Worker's Env.
-//! - `db`, `sessions`, `accounts`, `limits`, `passwords`, `mailer`: storage
+//! - `db`, `sessions`, `accounts`, `limits`, `links`, `passwords`, `mailer`: storage
 //!   and outbound calls shared by several families.
 
 pub mod accounts;
@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod guard;
 pub mod limits;
+pub mod links;
 pub mod mailer;
 pub mod passwords;
 pub mod respond;

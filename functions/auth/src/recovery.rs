@@ -10,36 +10,17 @@ use webox_core::throttle::{RESET_EMAILS_PER_ACCOUNT, RESET_REQUESTS_PER_IP};
 use webox_core::{mail, random, ApiError, ApiResult};
 use webox_edge::accounts::{self, Account};
 use webox_edge::respond;
-use webox_edge::{args, db, guard, limits, mailer, passwords, sessions, Ctx};
+use webox_edge::{args, db, guard, limits, links, mailer, passwords, sessions, Ctx};
 
 use crate::account::FAILED_LOGIN_ACCOUNT;
 
 const RESET_MINUTES: i64 = 30;
-const VERIFY_HOURS: i64 = 24;
 const RESET_REQUEST_IP: &str = "reset_request_ip";
 const RESET_EMAIL_ACCOUNT: &str = "reset_email_account";
 const VERIFY_EMAIL_ACCOUNT: &str = "verification_email_account";
 
 fn token_invalid() -> ApiError {
     ApiError::invalid("token_invalid", "token", "this link is invalid, already used or expired; ask for a new one")
-}
-
-/// Stores a new token for `account` and returns the token itself.
-async fn issue(cx: &Ctx, account: &Account, purpose: &str, lifetime: i64) -> ApiResult<String> {
-    let token = random::secret_token()?;
-    db::run(
-        &cx.db()?,
-        "INSERT INTO auth_tokens (token_hash, user_id, purpose, email, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        args![&random::token_hash(&token), &account.id, purpose, &account.email, cx.now, cx.now + lifetime],
-    )
-    .await?;
-    Ok(token)
-}
-
-pub async fn send_verification(cx: &Ctx, account: &Account) -> ApiResult<()> {
-    let token = issue(cx, account, "email_verification", VERIFY_HOURS * 3600).await?;
-    let link = format!("{}/verify-email#token={token}", cx.public_base_url());
-    mailer::send(cx, mail::email_verification(&account.email, &account.name, &link, VERIFY_HOURS)).await
 }
 
 pub async fn forgot_password(mut cx: Ctx) -> ApiResult<Response> {
@@ -54,7 +35,7 @@ pub async fn forgot_password(mut cx: Ctx) -> ApiResult<Response> {
         let allowed = limits::retry_after(&db, RESET_EMAIL_ACCOUNT, &account.id, RESET_EMAILS_PER_ACCOUNT, cx.now).await?.is_none();
         if allowed {
             limits::record(&db, RESET_EMAIL_ACCOUNT, &account.id, cx.now).await?;
-            let token = issue(&cx, &account, "password_reset", RESET_MINUTES * 60).await?;
+            let token = links::issue(&cx, &account, "password_reset", RESET_MINUTES * 60).await?;
             let link = format!("{}/reset-password#token={token}", cx.public_base_url());
             mailer::send(&cx, mail::password_reset(&account.email, &account.name, &link, RESET_MINUTES)).await?;
         }
@@ -158,6 +139,6 @@ pub async fn resend_verification(cx: Ctx) -> ApiResult<Response> {
     }
     limits::check(&db, VERIFY_EMAIL_ACCOUNT, &account.id, RESET_EMAILS_PER_ACCOUNT, cx.now).await?;
     limits::record(&db, VERIFY_EMAIL_ACCOUNT, &account.id, cx.now).await?;
-    send_verification(&cx, &account).await?;
+    links::send_email_verification(&cx, &account).await?;
     respond::json(202, &serde_json::json!({ "message": format!("We have sent a new confirmation link to {}.", account.email) }))
 }
