@@ -167,6 +167,26 @@ impl Site {
         re.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned()).expect("a token link in the email")
     }
 
+    /// Makes the simulator fail the next `count` requests to `service` that
+    /// concern `matching` (for email: a recipient) with `status`.
+    pub fn inject_fault(&self, service: &str, status: u16, count: usize, matching: &str) {
+        let body = json!({"service": service, "status": status, "count": count, "matching": matching});
+        let reply = reqwest::blocking::Client::new().post(format!("{}/_sim/faults", self.simulator)).json(&body).send().expect("the simulator answers");
+        assert_eq!(reply.status().as_u16(), 201, "fault not accepted");
+    }
+
+    /// Polls `sql` (up to 10 s) until `done` accepts its rows; returns them.
+    pub fn query_until(&self, sql: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let rows = self.query(sql);
+            if done(&rows) || Instant::now() > deadline {
+                return rows;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// Reads the local D1 of this run (for checks of what was, or was not,
     /// written); returns the rows as JSON objects.
     pub fn query(&self, sql: &str) -> Vec<Value> {

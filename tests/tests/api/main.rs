@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod email;
 mod gateway;
 mod openapi;
 mod profile;

@@ -112,9 +112,6 @@ async fn send(State(sim): State<Simulator>, headers: HeaderMap, body: String) ->
     if key != sim.config.email_api_key {
         return error(StatusCode::FORBIDDEN, "invalid_api_key", "API key is invalid");
     }
-    if let Some(fault) = sim.faults.take(SERVICE) {
-        return fault_response(fault);
-    }
     let Ok(Value::Object(message)) = serde_json::from_str::<Value>(&body) else {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", "The request body is not a valid JSON object.");
     };
@@ -129,6 +126,9 @@ async fn send(State(sim): State<Simulator>, headers: HeaderMap, body: String) ->
     let Some(subject) = text_field("subject") else {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", "The `subject` field is missing.");
     };
+    if let Some(fault) = sim.faults.take(SERVICE, &to) {
+        return fault_response(fault);
+    }
     let (text, html) = (text_field("text"), text_field("html"));
     if text.is_none() && html.is_none() {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "missing_required_field", "Missing `html` or `text` field.");
