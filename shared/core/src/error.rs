@@ -15,13 +15,16 @@ pub struct ApiError {
     /// Seconds before a retry can succeed (429s); also sent as `Retry-After`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// How many units are left, when a quantity is more than the stock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None, retry_after: None }
+        Self { status, code, message: message.into(), field: None, retry_after: None, available: None }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {

@@ -46,6 +46,19 @@ impl JsonObject {
         }
     }
 
+    /// A whole number (JSON integer, not `1.5` nor `"1"`).
+    pub fn optional_int(&self, field: &str) -> ApiResult<Option<i64>> {
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| ApiError::wrong_type(field, "a whole number")),
+            Some(_) => Err(ApiError::wrong_type(field, "a whole number")),
+        }
+    }
+
+    pub fn required_int(&self, field: &str) -> ApiResult<i64> {
+        self.optional_int(field)?.ok_or_else(|| ApiError::missing_field(field))
+    }
+
     pub fn optional_bool(&self, field: &str) -> ApiResult<Option<bool>> {
         match self.get(field) {
             None => Ok(None),
@@ -94,6 +107,16 @@ mod tests {
         let e = o.required_str("name").unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("missing_field", Some("name")));
         assert_eq!(o.optional_str("absent").unwrap(), None);
+    }
+
+    #[test]
+    fn integers_must_be_whole_numbers() {
+        let o = JsonObject::parse(br#"{"a": 3, "b": 1.5, "c": "2", "d": -4}"#).unwrap();
+        assert_eq!(o.required_int("a").unwrap(), 3);
+        assert_eq!(o.required_int("d").unwrap(), -4);
+        assert_eq!(o.required_int("b").unwrap_err().code, "invalid_field_type");
+        assert_eq!(o.required_int("c").unwrap_err().code, "invalid_field_type");
+        assert_eq!(o.required_int("e").unwrap_err().code, "missing_field");
     }
 
     #[test]

@@ -4,12 +4,15 @@
 
 pub mod access_token;
 pub mod api_keys;
+pub mod cart;
 pub mod email;
 pub mod error;
 pub mod json;
 pub mod mail;
+pub mod money;
 pub mod password;
 pub mod preferences;
+pub mod promo;
 pub mod random;
 pub mod role;
 pub mod routing;
