@@ -79,6 +79,17 @@ impl Client {
         Self { http, base: base.to_owned(), ip: random_ip(), token: None }
     }
 
+    /// A client that keeps cookies between requests, like a browser.
+    pub fn with_cookies(&self) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("an HTTP client");
+        Self { http, ..self.clone() }
+    }
+
     pub fn with_token(&self, token: &str) -> Self {
         Self { token: Some(token.to_owned()), ..self.clone() }
     }

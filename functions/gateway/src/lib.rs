@@ -7,9 +7,18 @@ use worker::{event, Context, Env, Headers, Method, Request, RequestInit, Respons
 
 use webox_core::random;
 
-/// First path segment after `/api/` → the service binding of its family.
+/// First path segment after `/api/` → the service binding of the family
+/// that owns it.
 /// Families are added here as they come online.
-const FAMILIES: &[(&str, &str)] = &[("auth", "AUTH"), ("profile", "PROFILE")];
+const FAMILIES: &[(&str, &str)] = &[
+    ("auth", "AUTH"),
+    ("profile", "PROFILE"),
+    ("products", "MARKETPLACE"),
+    ("categories", "MARKETPLACE"),
+    ("plans", "MARKETPLACE"),
+    ("cart", "MARKETPLACE"),
+    ("wishlist", "MARKETPLACE"),
+];
 
 static OPENAPI: &str = include_str!("../openapi.json");
 

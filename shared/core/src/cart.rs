@@ -129,6 +129,7 @@ pub struct CartLine {
     pub title: String,
     pub category: String,
     pub unit_price_minor: i64,
+    pub currency: String,
     pub quantity: i64,
     pub line_total_minor: i64,
     /// Units in stock when counted; the line cannot be bought beyond it.
@@ -149,6 +150,7 @@ pub fn price(cart: &Cart, catalogue: &[Priced]) -> (Vec<CartLine>, Vec<String>) 
                 title: p.title.clone(),
                 category: p.category.clone(),
                 unit_price_minor: p.price_minor,
+                currency: p.currency.clone(),
                 quantity: item.quantity,
                 line_total_minor: p.price_minor.saturating_mul(item.quantity),
                 available: p.stock,
@@ -268,7 +270,7 @@ mod tests {
         ) {
             let lines: Vec<CartLine> = items.iter().enumerate().map(|(i, (price, qty))| CartLine {
                 product_id: i.to_string(), slug: i.to_string(), title: String::new(), category: "c".into(),
-                unit_price_minor: *price, quantity: *qty, line_total_minor: price * qty, available: None,
+                unit_price_minor: *price, currency: "EUR".into(), quantity: *qty, line_total_minor: price * qty, available: None,
             }).collect();
             let t = totals(&lines, discount);
             prop_assert!(t.total_minor >= 0);

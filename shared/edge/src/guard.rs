@@ -51,6 +51,15 @@ pub async fn authenticate(cx: &Ctx) -> ApiResult<AuthUser> {
     Ok(AuthUser { user_id: claims.sub, session_id: claims.sid, role: record.role })
 }
 
+/// The caller if signed in, `None` if the request carries no token; a token
+/// that is present but invalid is still refused.
+pub async fn optional(cx: &Ctx) -> ApiResult<Option<AuthUser>> {
+    if cx.header("Authorization").is_none() {
+        return Ok(None);
+    }
+    authenticate(cx).await.map(Some)
+}
+
 /// The signed-in caller with at least `role`, or 401/403.
 pub async fn authorize(cx: &Ctx, role: Role) -> ApiResult<AuthUser> {
     let user = authenticate(cx).await?;

@@ -9,6 +9,7 @@
 //!   and outbound calls shared by several families.
 
 pub mod accounts;
+pub mod carts;
 pub mod config;
 pub mod db;
 pub mod guard;

@@ -17,6 +17,13 @@ const JSON_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/profile/password"),
     ("PUT", "/api/profile/api-keys"),
     ("PUT", "/api/profile/preferences"),
+    ("POST", "/api/cart/add"),
+    ("POST", "/api/cart/update"),
+    ("POST", "/api/cart/remove"),
+    ("POST", "/api/cart/promo"),
+    ("POST", "/api/wishlist"),
+    ("DELETE", "/api/wishlist"),
+    ("POST", "/api/products/synthwave-loops/reviews"),
 ];
 
 /// Routes that need a signed-in caller.
@@ -34,6 +41,10 @@ const PRIVATE_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/profile/preferences"),
     ("PUT", "/api/profile/preferences"),
     ("GET", "/api/profile/stats"),
+    ("GET", "/api/wishlist"),
+    ("POST", "/api/wishlist"),
+    ("DELETE", "/api/wishlist"),
+    ("POST", "/api/products/synthwave-loops/reviews"),
 ];
 
 fn method(name: &str) -> Method {

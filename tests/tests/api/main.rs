@@ -3,8 +3,11 @@
 
 mod auth;
 mod bad_input;
+mod cart;
+mod catalog;
 mod email;
 mod gateway;
 mod openapi;
 mod profile;
 mod tokens;
+mod wishlist_reviews;

@@ -1,4 +1,5 @@
-//! `webox-seed` prints SQL that loads the demo data into a local D1. Running
+//! `webox-seed` prints SQL that loads the demo data (accounts, the shop)
+//! into a local D1. Running
 //! it twice is harmless: existing rows are kept (so a password changed while
 //! developing stays changed). Hashes use the same PBKDF2 parameters as the
 //! Workers, through the reference derivation in `webox-core`.
@@ -8,13 +9,15 @@ use std::process::ExitCode;
 use webox_core::password::{hash_reference, Password};
 use webox_core::random;
 
+mod catalog;
+
 /// The demo accounts, documented in the README.
 const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     ("admin@webox.local", "Ada Admin", "admin", "WeBox-admin-2026!"),
     ("demo@webox.local", "Dee Demo", "user", "WeBox-demo-2026!"),
 ];
 
-fn sql_text(s: &str) -> String {
+pub(crate) fn sql_text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
             sql_text(role),
         ));
     }
+    sql.push_str(&catalog::sql(now));
     print!("{sql}");
     ExitCode::SUCCESS
 }

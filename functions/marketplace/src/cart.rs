@@ -1,0 +1,257 @@
+//! `/api/cart/*`: the cart of the visitor, signed in or not. Anonymous
+//! carts are keyed by the HttpOnly `webox_cart` cookie; the first signed-in
+//! request that still carries that cookie (the one after login) folds the
+//! anonymous cart into the account's and drops the cookie. Every answer is
+//! the cart priced afresh from D1.
+
+use serde::Deserialize;
+use worker::Response;
+
+use webox_core::cart::{self, Cart};
+use webox_core::promo::{self, Discount, PromoCode};
+use webox_core::{random, ApiError, ApiResult};
+use webox_edge::carts::{self, Owner, ANONYMOUS_DAYS, COOKIE};
+use webox_edge::guard::{self, AuthUser};
+use webox_edge::respond;
+use webox_edge::{args, db, Ctx};
+
+use crate::catalog;
+
+struct Visitor {
+    owner: Owner,
+    user: Option<AuthUser>,
+    /// A `Set-Cookie` value to send: a new anonymous id, or its removal.
+    cookie: Option<String>,
+}
+
+fn secure(cx: &Ctx) -> &'static str {
+    match cx.req.url() {
+        Ok(url) if url.scheme() == "https" => "; Secure",
+        _ => "",
+    }
+}
+
+async fn visitor(cx: &Ctx) -> ApiResult<Visitor> {
+    let user = guard::optional(cx).await?;
+    let anonymous = carts::anonymous_id(cx.header("Cookie").as_deref());
+    match (user, anonymous) {
+        (Some(user), Some(anonymous_id)) => {
+            let owner = Owner::User(user.user_id.clone());
+            let from = Owner::Anonymous(anonymous_id);
+            let guest_cart = carts::load(&cx.env, &from).await?;
+            if !guest_cart.items.is_empty() || guest_cart.promo_code.is_some() {
+                let mut cart = carts::load(&cx.env, &owner).await?;
+                let ids: Vec<&str> = cart.items.iter().chain(&guest_cart.items).map(|i| i.product_id.as_str()).collect();
+                let catalogue = catalog::priced(cx, &ids).await?;
+                cart.merge(&guest_cart, &catalogue, cx.now);
+                carts::save(&cx.env, &owner, &cart).await?;
+            }
+            carts::delete(&cx.env, &from).await?;
+            let cookie = format!("{COOKIE}=; Path=/api; HttpOnly; SameSite=Lax; Max-Age=0{}", secure(cx));
+            Ok(Visitor { owner, user: Some(user), cookie: Some(cookie) })
+        }
+        (Some(user), None) => Ok(Visitor { owner: Owner::User(user.user_id.clone()), user: Some(user), cookie: None }),
+        (None, Some(id)) => Ok(Visitor { owner: Owner::Anonymous(id), user: None, cookie: None }),
+        (None, None) => {
+            let id = random::id()?;
+            let cookie = format!("{COOKIE}={id}; Path=/api; HttpOnly; SameSite=Lax; Max-Age={}{}", ANONYMOUS_DAYS * 86_400, secure(cx));
+            Ok(Visitor { owner: Owner::Anonymous(id), user: None, cookie: Some(cookie) })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PromoRow {
+    code: String,
+    discount_kind: String,
+    discount_value: i64,
+    currency: String,
+    min_subtotal_minor: i64,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    usage_limit: Option<i64>,
+    per_user_limit: Option<i64>,
+    categories: Option<String>,
+    active: i64,
+}
+
+impl PromoRow {
+    fn promo(self) -> PromoCode {
+        PromoCode {
+            discount: if self.discount_kind == "percent_bp" { Discount::PercentBp(self.discount_value) } else { Discount::FixedMinor(self.discount_value) },
+            code: self.code,
+            currency: self.currency,
+            min_subtotal_minor: self.min_subtotal_minor,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            usage_limit: self.usage_limit,
+            per_user_limit: self.per_user_limit,
+            categories: self.categories.and_then(|c| serde_json::from_str(&c).ok()),
+            active: self.active == 1,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Uses {
+    total: i64,
+    mine: i64,
+}
+
+/// The discount `code` gives this cart now, or why it does not apply.
+async fn evaluate_promo(cx: &Ctx, visitor: &Visitor, code: &str, lines: &[cart::CartLine], currency: &str) -> ApiResult<Result<i64, ApiError>> {
+    let db = cx.db()?;
+    let row: Option<PromoRow> = db::first(&db, "SELECT * FROM promo_codes WHERE code = ?1", args![code]).await?;
+    let Some(promo) = row.map(PromoRow::promo) else {
+        return Ok(Err(ApiError::new(404, "promo_unknown", format!("there is no promo code {code}")).with_field("code")));
+    };
+    let user_id = visitor.user.as_ref().map(|u| u.user_id.as_str());
+    let uses: Option<Uses> = db::first(
+        &db,
+        "SELECT COUNT(*) AS total, COALESCE(SUM(user_id = ?2), 0) AS mine FROM promo_redemptions WHERE code = ?1",
+        args![code, user_id.unwrap_or("")],
+    )
+    .await?;
+    let (total, mine) = uses.map_or((0, 0), |u| (u.total, u.mine));
+    Ok(promo::evaluate(&promo, &cart::promo_lines(lines), currency, cx.now, total, user_id.map(|_| mine)))
+}
+
+/// Prices the cart, drops items that no longer exist, re-checks the promo
+/// code, and answers with the whole cart.
+async fn answer(cx: &Ctx, visitor: &Visitor, mut cart: Cart, status: u16) -> ApiResult<Response> {
+    let ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
+    let catalogue = catalog::priced(cx, &ids).await?;
+    let (lines, gone) = cart::price(&cart, &catalogue);
+    if !gone.is_empty() {
+        cart.items.retain(|i| !gone.contains(&i.product_id));
+        carts::save(&cx.env, &visitor.owner, &cart).await?;
+    }
+    let currency = lines.first().map(|l| l.currency.clone()).unwrap_or_default();
+    let mut discount = 0;
+    let promo = match &cart.promo_code {
+        None => serde_json::Value::Null,
+        Some(code) => match evaluate_promo(cx, visitor, code, &lines, &currency).await? {
+            Ok(amount) => {
+                discount = amount;
+                serde_json::json!({"code": code, "applied": true, "discount_minor": amount})
+            }
+            Err(why) => serde_json::json!({"code": code, "applied": false, "discount_minor": 0, "reason": {"code": why.code, "message": why.message}}),
+        },
+    };
+    let totals = cart::totals(&lines, discount);
+    let body = serde_json::json!({
+        "cart": {
+            "lines": lines,
+            "currency": if currency.is_empty() { serde_json::Value::Null } else { currency.into() },
+            "subtotal_minor": totals.subtotal_minor,
+            "discount_minor": totals.discount_minor,
+            "total_minor": totals.total_minor,
+            "item_count": totals.item_count,
+            "promo": promo,
+            "removed_unavailable": gone,
+        }
+    });
+    let response = respond::json(status, &body)?;
+    if let Some(cookie) = &visitor.cookie {
+        let _ = response.headers().append("Set-Cookie", cookie);
+    }
+    Ok(response)
+}
+
+pub async fn show(cx: Ctx) -> ApiResult<Response> {
+    let mut visitor = visitor(&cx).await?;
+    if matches!(visitor.owner, Owner::Anonymous(_)) && visitor.cookie.as_deref().is_some_and(|c| !c.contains("Max-Age=0")) {
+        // Reading an empty cart needs no cookie yet.
+        visitor.cookie = None;
+    }
+    let cart = carts::load(&cx.env, &visitor.owner).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+/// Sets a product's quantity in the cart after every check, and saves.
+async fn change(cx: &Ctx, visitor: &Visitor, mut cart: Cart, product_id: &str, quantity: i64) -> ApiResult<Cart> {
+    let mut ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
+    ids.push(product_id);
+    let catalogue = catalog::priced(cx, &ids).await?;
+    let product = catalogue.iter().find(|p| p.id == product_id && p.active).ok_or_else(|| ApiError::not_found("product"))?;
+    cart.set_quantity(product, quantity, &catalogue, cx.now)?;
+    carts::save(&cx.env, &visitor.owner, &cart).await?;
+    Ok(cart)
+}
+
+fn not_in_cart() -> ApiError {
+    ApiError::new(404, "not_in_cart", "this product is not in the cart").with_field("product_id")
+}
+
+/// `{product_id, quantity?}` (default 1): adds to what is already there.
+pub async fn add(mut cx: Ctx) -> ApiResult<Response> {
+    let body = cx.json_body().await?;
+    let product_id = body.required_str("product_id")?.to_owned();
+    let quantity = cart::check_quantity(body.optional_int("quantity")?.unwrap_or(1), false)?;
+    let visitor = visitor(&cx).await?;
+    let cart = carts::load(&cx.env, &visitor.owner).await?;
+    let wanted = cart.quantity_of(&product_id) + quantity;
+    let cart = change(&cx, &visitor, cart, &product_id, wanted).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+/// `{product_id, quantity}`: sets the quantity; 0 removes the line.
+pub async fn update(mut cx: Ctx) -> ApiResult<Response> {
+    let body = cx.json_body().await?;
+    let product_id = body.required_str("product_id")?.to_owned();
+    let quantity = cart::check_quantity(body.required_int("quantity")?, true)?;
+    let visitor = visitor(&cx).await?;
+    let cart = carts::load(&cx.env, &visitor.owner).await?;
+    if cart.quantity_of(&product_id) == 0 {
+        return Err(not_in_cart());
+    }
+    let cart = change(&cx, &visitor, cart, &product_id, quantity).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+/// `{product_id}`
+pub async fn remove(mut cx: Ctx) -> ApiResult<Response> {
+    let body = cx.json_body().await?;
+    let product_id = body.required_str("product_id")?.to_owned();
+    let visitor = visitor(&cx).await?;
+    let mut cart = carts::load(&cx.env, &visitor.owner).await?;
+    if cart.quantity_of(&product_id) == 0 {
+        return Err(not_in_cart());
+    }
+    cart.items.retain(|i| i.product_id != product_id);
+    cart.updated_at = cx.now;
+    carts::save(&cx.env, &visitor.owner, &cart).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+/// `{code}`: kept only if it applies to the cart as it is.
+pub async fn apply_promo(mut cx: Ctx) -> ApiResult<Response> {
+    let body = cx.json_body().await?;
+    let code = promo::normalise_code(body.required_str("code")?)?;
+    let visitor = visitor(&cx).await?;
+    let mut cart = carts::load(&cx.env, &visitor.owner).await?;
+    let ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
+    let catalogue = catalog::priced(&cx, &ids).await?;
+    let (lines, _) = cart::price(&cart, &catalogue);
+    let currency = lines.first().map(|l| l.currency.clone()).unwrap_or_default();
+    evaluate_promo(&cx, &visitor, &code, &lines, &currency).await??;
+    cart.promo_code = Some(code);
+    cart.updated_at = cx.now;
+    carts::save(&cx.env, &visitor.owner, &cart).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+pub async fn remove_promo(cx: Ctx) -> ApiResult<Response> {
+    let visitor = visitor(&cx).await?;
+    let mut cart = carts::load(&cx.env, &visitor.owner).await?;
+    cart.promo_code = None;
+    cart.updated_at = cx.now;
+    carts::save(&cx.env, &visitor.owner, &cart).await?;
+    answer(&cx, &visitor, cart, 200).await
+}
+
+pub async fn clear(cx: Ctx) -> ApiResult<Response> {
+    let visitor = visitor(&cx).await?;
+    carts::delete(&cx.env, &visitor.owner).await?;
+    answer(&cx, &visitor, Cart::default(), 200).await
+}
