@@ -34,6 +34,26 @@ const PLANS: &[(&str, &str, i64, i64, &[&str])] = &[
     ("Business", "For teams and shops selling what they make.", 7900, 10000, &["10,000 credits a month", "Everything in Pro", "Team seats", "Invoices and bank transfer"]),
 ];
 
+/// A demo promo code; the strings are SQL literals.
+struct Promo {
+    code: &'static str,
+    kind: &'static str,
+    value: i64,
+    min_subtotal: i64,
+    ends_at: &'static str,
+    usage_limit: &'static str,
+    categories: &'static str,
+}
+
+const PROMOS: &[Promo] = &[
+    Promo { code: "WELCOME10", kind: "percent_bp", value: 1000, min_subtotal: 0, ends_at: "NULL", usage_limit: "NULL", categories: "NULL" },
+    Promo { code: "SAVE5", kind: "fixed_minor", value: 500, min_subtotal: 2000, ends_at: "NULL", usage_limit: "NULL", categories: "NULL" },
+    Promo { code: "MUSIC20", kind: "percent_bp", value: 2000, min_subtotal: 0, ends_at: "NULL", usage_limit: "NULL", categories: "'[\"music\"]'" },
+    // ended on 2025-09-01
+    Promo { code: "SUMMER2025", kind: "percent_bp", value: 1500, min_subtotal: 0, ends_at: "1756684800", usage_limit: "NULL", categories: "NULL" },
+    Promo { code: "SOLDOUT", kind: "percent_bp", value: 5000, min_subtotal: 0, ends_at: "NULL", usage_limit: "0", categories: "NULL" },
+];
+
 pub fn product_id(slug: &str) -> String {
     hex::encode(&Sha256::digest(slug.as_bytes())[..16])
 }
@@ -99,18 +119,11 @@ pub fn sql(now: u64) -> String {
         ));
     }
     let year = 365 * 86_400;
-    let promos: &[(&str, &str, i64, i64, &str, &str, &str, &str)] = &[
-        // code, kind, value, min subtotal, starts, ends, usage limit, categories
-        ("WELCOME10", "percent_bp", 1000, 0, "NULL", "NULL", "NULL", "NULL"),
-        ("SAVE5", "fixed_minor", 500, 2000, "NULL", "NULL", "NULL", "NULL"),
-        ("MUSIC20", "percent_bp", 2000, 0, "NULL", "NULL", "NULL", "'[\"music\"]'"),
-        ("SUMMER2025", "percent_bp", 1500, 0, "NULL", "1756684800", "NULL", "NULL"),
-        ("SOLDOUT", "percent_bp", 5000, 0, "NULL", "NULL", "0", "NULL"),
-    ];
-    for (code, kind, value, min, starts, ends, limit, categories) in promos {
+    for promo in PROMOS {
         sql.push_str(&format!(
             "INSERT INTO promo_codes (code, discount_kind, discount_value, currency, min_subtotal_minor, starts_at, ends_at, usage_limit, per_user_limit, categories, active, created_at) \
-             VALUES ('{code}', '{kind}', {value}, 'EUR', {min}, {starts}, {ends}, {limit}, 1, {categories}, 1, {now}) ON CONFLICT (code) DO NOTHING;\n"
+             VALUES ('{}', '{}', {}, 'EUR', {}, NULL, {}, {}, 1, {}, 1, {now}) ON CONFLICT (code) DO NOTHING;\n",
+            promo.code, promo.kind, promo.value, promo.min_subtotal, promo.ends_at, promo.usage_limit, promo.categories
         ));
     }
     sql.push_str(&format!(
