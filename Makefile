@@ -14,8 +14,8 @@ build: bootstrap
 bootstrap:
 	tools/bootstrap.sh
 
-# Gzipped size of each Worker's .wasm (the figure in the README).
-sizes: build
+# Gzipped size of each built Worker .wasm (the figures in the README; run `make build` first).
+sizes:
 	@for d in functions/*/build; do printf '%-10s %6s KiB gzipped\n' "$$(basename $$(dirname $$d))" "$$(( $$(gzip -9c $$d/index_bg.wasm | wc -c) / 1024 ))"; done
 
 clean-state:

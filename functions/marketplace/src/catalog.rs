@@ -268,3 +268,28 @@ pub async fn priced(cx: &Ctx, ids: &[&str]) -> ApiResult<Vec<Priced>> {
         })
         .collect())
 }
+
+/// `GET /api/products/{id}/images/{n}`: the image from R2. Demo products
+/// have generated cover art, drawn and stored in R2 the first time it is
+/// asked for.
+pub async fn image(cx: Ctx) -> ApiResult<Response> {
+    let product = find(&cx, cx.param(0)).await?;
+    let keys: Vec<String> = serde_json::from_str(&product.images).unwrap_or_default();
+    let key = cx.param(1).parse::<usize>().ok().and_then(|n| keys.get(n)).ok_or_else(|| ApiError::not_found("image"))?;
+    let bucket = cx.env.bucket("MEDIA").or_internal("the MEDIA binding")?;
+    let stored = bucket.get(key.as_str()).execute().await.or_internal("reading an image from R2")?;
+    let body = stored.as_ref().and_then(|object| object.body());
+    let bytes = match body {
+        Some(body) => body.bytes().await.or_internal("reading an image body")?,
+        None => {
+            let png = webox_core::artwork::product_cover(&product.id, &product.category).or_internal("drawing a cover")?;
+            let metadata = worker::HttpMetadata { content_type: Some("image/png".into()), ..Default::default() };
+            bucket.put(key.as_str(), png.clone()).http_metadata(metadata).execute().await.or_internal("storing an image in R2")?;
+            png
+        }
+    };
+    let headers = worker::Headers::new();
+    let _ = headers.set("Content-Type", "image/png");
+    let _ = headers.set("Cache-Control", "public, max-age=86400");
+    Ok(Response::from_bytes(bytes).or_internal("an image response")?.with_headers(headers))
+}

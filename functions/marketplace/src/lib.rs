@@ -14,6 +14,7 @@ mod wishlist;
 const ROUTES: &[Route] = routes![
     Get "/api/products" => catalog::list,
     Get "/api/products/{id}" => catalog::detail,
+    Get "/api/products/{id}/images/{n}" => catalog::image,
     Get "/api/products/{id}/reviews" => reviews::list,
     Post "/api/products/{id}/reviews" => reviews::create,
     Get "/api/categories" => catalog::categories,

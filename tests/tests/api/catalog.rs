@@ -113,3 +113,19 @@ fn categories_count_their_products_and_plans_are_listed() {
     let listing = products("?q=plan");
     assert!(titles(&listing).iter().all(|t| !t.ends_with(" plan")), "plans are not in the product listing");
 }
+
+#[test]
+fn product_images_are_real_pngs_stored_once() {
+    let client = site().client();
+    let product = client.get("/api/products/synthwave-loops").expect(200)["product"].clone();
+    let url = product["images"][0].as_str().unwrap().to_owned();
+    let first = client.get(&url);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("content-type").as_deref(), Some("image/png"));
+    let decoder = png::Decoder::new(std::io::Cursor::new(&first.body));
+    let reader = decoder.read_info().expect("a PNG that decodes");
+    assert_eq!((reader.info().width, reader.info().height), (480, 360));
+    assert_eq!(client.get(&url).body, first.body, "the stored image is served again");
+    client.get(&format!("/api/products/{}/images/7", product["id"].as_str().unwrap())).expect_error(404, "not_found");
+    client.get("/api/products/nope/images/0").expect_error(404, "not_found");
+}
