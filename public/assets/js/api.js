@@ -65,7 +65,13 @@ export async function api(method, path, body) {
     const retryable = error instanceof ApiError && error.status === 401 &&
       ['token_expired', 'unauthorized', 'session_revoked', 'token_invalid'].includes(error.code) &&
       !path.startsWith('/api/auth/login') && !path.startsWith('/api/auth/register') && !path.startsWith('/api/auth/refresh');
-    if (!retryable || !(await refresh())) throw error;
+    if (!retryable) throw error;
+    if (!(await refresh())) {
+      // The session is over: carry on as a guest (routes that need an
+      // account answer 401 again, and the page sends the visitor to log in).
+      if (!token) throw error;
+      return send(method, path, body, null);
+    }
     token = accessToken();
     return send(method, path, body, token);
   }

@@ -17,7 +17,7 @@ export async function renderHeader() {
   logo.className = 'logo';
   const nav = document.createElement('nav');
   nav.setAttribute('aria-label', 'Main');
-  nav.append(link('/', 'Home'), link('/marketplace', 'Marketplace'), link('/pricing', 'Pricing'));
+  nav.append(link('/', 'Home'), link('/marketplace', 'Marketplace'), link('/pricing', 'Pricing'), link('/cart', 'Cart'));
   const account = document.createElement('div');
   account.className = 'account';
   header.append(logo, nav, account);
