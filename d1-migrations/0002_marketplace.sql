@@ -37,7 +37,9 @@ CREATE INDEX products_by_category ON products (category, kind, active, created_a
 CREATE VIRTUAL TABLE products_fts USING fts5 (
   title, description, category,
   content = 'products', content_rowid = 'rowid',
-  tokenize = 'unicode61 remove_diacritics 2'
+  tokenize = 'unicode61 remove_diacritics 2',
+  -- prefix indexes: searches match words by their beginning
+  prefix = '2 3 4'
 );
 CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
   INSERT INTO products_fts (rowid, title, description, category) VALUES (new.rowid, new.title, new.description, new.category);

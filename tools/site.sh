@@ -3,7 +3,9 @@
 # in STATE_DIR, loads the demo data, then runs the gateway and every family
 # Worker on one port. Used by tools/dev.sh and by the end-to-end tests.
 #
-#   tools/site.sh --state DIR --port N --secrets FILE [--inspector-port N]
+#   tools/site.sh --state DIR --port N --secrets FILE [--inspector-port N] [--extra-sql FILE]
+#
+# --extra-sql loads more data after the demo data (the benchmarks use it).
 #
 # FILE holds the Workers' secrets and overrides (KEY=value lines, as in
 # .dev.vars). wrangler gets a clean environment with just those (plus PATH
@@ -13,13 +15,14 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$WEBOX_ROOT"
 
-state="" port="" secrets="" inspector_port=0
+state="" port="" secrets="" inspector_port=0 extra_sql=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --state) state="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --secrets) secrets="$2"; shift 2 ;;
     --inspector-port) inspector_port="$2"; shift 2 ;;
+    --extra-sql) extra_sql="$2"; shift 2 ;;
     *) echo "site: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +38,11 @@ wrangler d1 migrations apply DB --local --persist-to "$state" -c "$first_family"
 cargo run -q -p webox-seed >"$state/seed.sql"
 wrangler d1 execute DB --local --persist-to "$state" -c "$first_family" --file "$state/seed.sql" >"$state/seed.log" 2>&1 \
   || { cat "$state/seed.log" >&2; exit 1; }
+
+if [ -n "$extra_sql" ]; then
+  wrangler d1 execute DB --local --persist-to "$state" -c "$first_family" --file "$extra_sql" >"$state/extra.log" 2>&1 \
+    || { cat "$state/extra.log" >&2; exit 1; }
+fi
 
 configs=(-c wrangler.toml)
 for family in "${WEBOX_FAMILIES[@]}"; do configs+=(-c "functions/$family/wrangler.toml"); done

@@ -35,7 +35,16 @@ pub const EMAIL_API_KEY: &str = "re_e2e_test_key";
 static SITE: OnceLock<Site> = OnceLock::new();
 
 pub fn site() -> &'static Site {
-    SITE.get_or_init(|| match Site::start() {
+    SITE.get_or_init(|| match Site::start(None) {
+        Ok(site) => site,
+        Err(e) => panic!("the local site did not start: {e}"),
+    })
+}
+
+/// Like `site()`, with more data loaded from `extra_sql` before the
+/// Workers start (benchmarks). Only the first call of either starts it.
+pub fn site_with(extra_sql: &std::path::Path) -> &'static Site {
+    SITE.get_or_init(|| match Site::start(Some(extra_sql)) {
         Ok(site) => site,
         Err(e) => panic!("the local site did not start: {e}"),
     })
@@ -57,7 +66,7 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl Site {
-    fn start() -> Result<Site, String> {
+    fn start(extra_sql: Option<&std::path::Path>) -> Result<Site, String> {
         let root = repo_root();
         let state_dir = std::env::temp_dir().join(unique("webox-e2e-"));
         std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
@@ -84,7 +93,7 @@ impl Site {
         .map_err(|e| e.to_string())?;
 
         let port = process::free_port()?;
-        process::start_site(&root, &state_dir, port, &secrets)?;
+        process::start_site(&root, &state_dir, port, &secrets, extra_sql)?;
         let site = Site { base: format!("http://127.0.0.1:{port}"), simulator, state_dir };
         site.wait_until_ready()?;
         Ok(site)

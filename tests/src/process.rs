@@ -88,10 +88,11 @@ pub fn start_simulator(binary: &Path, state_dir: &Path) -> Result<u16, String> {
     line.trim().rsplit(':').next().and_then(|p| p.parse().ok()).ok_or_else(|| format!("the simulator said {line:?}, not its address"))
 }
 
-pub fn start_site(root: &Path, state_dir: &Path, port: u16, secrets: &Path) -> Result<(), String> {
+pub fn start_site(root: &Path, state_dir: &Path, port: u16, secrets: &Path, extra_sql: Option<&Path>) -> Result<(), String> {
     let inspector = free_port()?;
+    let extra = extra_sql.map(|p| format!(" --extra-sql '{}'", p.display())).unwrap_or_default();
     let script = format!(
-        "tools/site.sh --state '{}/d1' --port {port} --inspector-port {inspector} --secrets '{}' >'{}/site.log' 2>&1",
+        "tools/site.sh --state '{}/d1' --port {port} --inspector-port {inspector} --secrets '{}'{extra} >'{}/site.log' 2>&1",
         state_dir.display(),
         secrets.display(),
         state_dir.display()

@@ -104,8 +104,10 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let db = cx.db()?;
     // Fixed statement text chosen by the parsed query; every value is bound:
     // ?1-?5 the filters, ?6 the search text, ?7/?8 the page.
+    // With a search text the FTS index drives the query (CROSS JOIN keeps
+    // it the outer loop): only matching rows are ever looked at.
     let from = match query.text {
-        Some(_) => "products p JOIN products_fts ON products_fts.rowid = p.rowid AND products_fts MATCH ?6",
+        Some(_) => "products_fts CROSS JOIN products p ON p.rowid = products_fts.rowid AND products_fts MATCH ?6",
         None => "products p",
     };
     let filters = || -> Vec<Arg> {
