@@ -4,18 +4,16 @@
 //! anonymous cart into the account's and drops the cookie. Every answer is
 //! the cart priced afresh from D1.
 
-use serde::Deserialize;
 use worker::Response;
 
 use webox_core::cart::{self, Cart};
-use webox_core::promo::{self, Discount, PromoCode};
+use webox_core::promo;
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::carts::{self, Owner, ANONYMOUS_DAYS, COOKIE};
 use webox_edge::guard::{self, AuthUser};
 use webox_edge::respond;
-use webox_edge::{args, db, Ctx};
+use webox_edge::{catalogue, promos, Ctx};
 
-use crate::catalog;
 
 struct Visitor {
     owner: Owner,
@@ -42,7 +40,7 @@ async fn visitor(cx: &Ctx) -> ApiResult<Visitor> {
             if !guest_cart.items.is_empty() || guest_cart.promo_code.is_some() {
                 let mut cart = carts::load(&cx.env, &owner).await?;
                 let ids: Vec<&str> = cart.items.iter().chain(&guest_cart.items).map(|i| i.product_id.as_str()).collect();
-                let catalogue = catalog::priced(cx, &ids).await?;
+                let catalogue = catalogue::priced(&cx.db()?, &ids).await?;
                 cart.merge(&guest_cart, &catalogue, cx.now);
                 carts::save(&cx.env, &owner, &cart).await?;
             }
@@ -60,67 +58,11 @@ async fn visitor(cx: &Ctx) -> ApiResult<Visitor> {
     }
 }
 
-#[derive(Deserialize)]
-struct PromoRow {
-    code: String,
-    discount_kind: String,
-    discount_value: i64,
-    currency: String,
-    min_subtotal_minor: i64,
-    starts_at: Option<i64>,
-    ends_at: Option<i64>,
-    usage_limit: Option<i64>,
-    per_user_limit: Option<i64>,
-    categories: Option<String>,
-    active: i64,
-}
-
-impl PromoRow {
-    fn promo(self) -> PromoCode {
-        PromoCode {
-            discount: if self.discount_kind == "percent_bp" { Discount::PercentBp(self.discount_value) } else { Discount::FixedMinor(self.discount_value) },
-            code: self.code,
-            currency: self.currency,
-            min_subtotal_minor: self.min_subtotal_minor,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            usage_limit: self.usage_limit,
-            per_user_limit: self.per_user_limit,
-            categories: self.categories.and_then(|c| serde_json::from_str(&c).ok()),
-            active: self.active == 1,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct Uses {
-    total: i64,
-    mine: i64,
-}
-
-/// The discount `code` gives this cart now, or why it does not apply.
-async fn evaluate_promo(cx: &Ctx, visitor: &Visitor, code: &str, lines: &[cart::CartLine], currency: &str) -> ApiResult<Result<i64, ApiError>> {
-    let db = cx.db()?;
-    let row: Option<PromoRow> = db::first(&db, "SELECT * FROM promo_codes WHERE code = ?1", args![code]).await?;
-    let Some(promo) = row.map(PromoRow::promo) else {
-        return Ok(Err(ApiError::new(404, "promo_unknown", format!("there is no promo code {code}")).with_field("code")));
-    };
-    let user_id = visitor.user.as_ref().map(|u| u.user_id.as_str());
-    let uses: Option<Uses> = db::first(
-        &db,
-        "SELECT COUNT(*) AS total, COALESCE(SUM(user_id = ?2), 0) AS mine FROM promo_redemptions WHERE code = ?1",
-        args![code, user_id.unwrap_or("")],
-    )
-    .await?;
-    let (total, mine) = uses.map_or((0, 0), |u| (u.total, u.mine));
-    Ok(promo::evaluate(&promo, &cart::promo_lines(lines), currency, cx.now, total, user_id.map(|_| mine)))
-}
-
 /// Prices the cart, drops items that no longer exist, re-checks the promo
 /// code, and answers with the whole cart.
 async fn answer(cx: &Ctx, visitor: &Visitor, mut cart: Cart, status: u16) -> ApiResult<Response> {
     let ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
-    let catalogue = catalog::priced(cx, &ids).await?;
+    let catalogue = catalogue::priced(&cx.db()?, &ids).await?;
     let (lines, gone) = cart::price(&cart, &catalogue);
     if !gone.is_empty() {
         cart.items.retain(|i| !gone.contains(&i.product_id));
@@ -130,7 +72,7 @@ async fn answer(cx: &Ctx, visitor: &Visitor, mut cart: Cart, status: u16) -> Api
     let mut discount = 0;
     let promo = match &cart.promo_code {
         None => serde_json::Value::Null,
-        Some(code) => match evaluate_promo(cx, visitor, code, &lines, &currency).await? {
+        Some(code) => match promos::evaluate(&cx.db()?, code, &lines, &currency, visitor.user.as_ref().map(|u| u.user_id.as_str()), cx.now).await? {
             Ok(amount) => {
                 discount = amount;
                 serde_json::json!({"code": code, "applied": true, "discount_minor": amount})
@@ -172,7 +114,7 @@ pub async fn show(cx: Ctx) -> ApiResult<Response> {
 async fn change(cx: &Ctx, visitor: &Visitor, mut cart: Cart, product_id: &str, quantity: i64) -> ApiResult<Cart> {
     let mut ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
     ids.push(product_id);
-    let catalogue = catalog::priced(cx, &ids).await?;
+    let catalogue = catalogue::priced(&cx.db()?, &ids).await?;
     let product = catalogue.iter().find(|p| p.id == product_id && p.active).ok_or_else(|| ApiError::not_found("product"))?;
     cart.set_quantity(product, quantity, &catalogue, cx.now)?;
     carts::save(&cx.env, &visitor.owner, &cart).await?;
@@ -231,10 +173,10 @@ pub async fn apply_promo(mut cx: Ctx) -> ApiResult<Response> {
     let visitor = visitor(&cx).await?;
     let mut cart = carts::load(&cx.env, &visitor.owner).await?;
     let ids: Vec<&str> = cart.items.iter().map(|i| i.product_id.as_str()).collect();
-    let catalogue = catalog::priced(&cx, &ids).await?;
+    let catalogue = catalogue::priced(&cx.db()?, &ids).await?;
     let (lines, _) = cart::price(&cart, &catalogue);
     let currency = lines.first().map(|l| l.currency.clone()).unwrap_or_default();
-    evaluate_promo(&cx, &visitor, &code, &lines, &currency).await??;
+    promos::evaluate(&cx.db()?, &code, &lines, &currency, visitor.user.as_ref().map(|u| u.user_id.as_str()), cx.now).await??;
     cart.promo_code = Some(code);
     cart.updated_at = cx.now;
     carts::save(&cx.env, &visitor.owner, &cart).await?;

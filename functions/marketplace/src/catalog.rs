@@ -1,11 +1,10 @@
 //! The catalogue: listing with search, filters, sort and pages; product
-//! detail; categories; plans. Also `priced`, which every cart read uses to
-//! price items from D1.
+//! detail; categories; plans; product images. (Current prices for carts and
+//! checkout: `webox_edge::catalogue`.)
 
 use serde::{Deserialize, Serialize};
 use worker::Response;
 
-use webox_core::cart::Priced;
 use webox_core::catalog::{ProductQuery, Sort};
 use webox_core::{ApiError, ApiResult};
 use webox_edge::db::{self, Arg};
@@ -230,45 +229,6 @@ pub async fn plans(cx: Ctx) -> ApiResult<Response> {
         })
         .collect();
     respond::json(200, &serde_json::json!({ "plans": plans }))
-}
-
-#[derive(Deserialize)]
-struct PricedRow {
-    id: String,
-    slug: String,
-    title: String,
-    category: String,
-    price_minor: i64,
-    currency: String,
-    stock: Option<i64>,
-    active: i64,
-}
-
-/// The current price, stock and state of the given products.
-pub async fn priced(cx: &Ctx, ids: &[&str]) -> ApiResult<Vec<Priced>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list = serde_json::to_string(ids).or_internal("encoding ids")?;
-    let rows: Vec<PricedRow> = db::all(
-        &cx.db()?,
-        "SELECT id, slug, title, category, price_minor, currency, stock, active FROM products WHERE id IN (SELECT value FROM json_each(?1))",
-        args![&list],
-    )
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Priced {
-            id: r.id,
-            slug: r.slug,
-            title: r.title,
-            category: r.category,
-            price_minor: r.price_minor,
-            currency: r.currency,
-            stock: r.stock,
-            active: r.active == 1,
-        })
-        .collect())
 }
 
 /// `GET /api/products/{id}/images/{n}`: the image from R2. Demo products

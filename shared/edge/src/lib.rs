@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod carts;
+pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod guard;
@@ -17,6 +18,7 @@ pub mod limits;
 pub mod links;
 pub mod mailer;
 pub mod passwords;
+pub mod promos;
 pub mod respond;
 pub mod router;
 pub mod sessions;
