@@ -18,6 +18,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("plans", "MARKETPLACE"),
     ("cart", "MARKETPLACE"),
     ("wishlist", "MARKETPLACE"),
+    ("orders", "ORDERS"),
 ];
 
 static OPENAPI: &str = include_str!("../openapi.json");

@@ -1,0 +1,185 @@
+//! Reading orders (owner only) and cancelling them. Every status change is
+//! a compare-and-swap on the current status, recorded in the history, and
+//! gives held stock back in the same transaction.
+
+use serde::{Deserialize, Serialize};
+use worker::Response;
+
+use webox_core::order::OrderStatus;
+use webox_core::{random, ApiError, ApiResult};
+use webox_edge::respond::{self, OrInternal};
+use webox_edge::{args, db, guard, Ctx};
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub user_id: String,
+    pub status: String,
+    pub payment_method: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    pub promo_code: Option<String>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, user_id, status, payment_method, currency, subtotal_minor, discount_minor, total_minor, promo_code, expires_at, created_at, updated_at";
+
+#[derive(Debug, Deserialize, Serialize)]
+struct LineRow {
+    product_id: String,
+    kind: String,
+    title: String,
+    category: String,
+    unit_price_minor: i64,
+    quantity: i64,
+    line_total_minor: i64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct HistoryRow {
+    from_status: Option<String>,
+    to_status: String,
+    actor_kind: String,
+    note: Option<String>,
+    at: i64,
+}
+
+impl OrderRow {
+    pub fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::PendingPayment)
+    }
+}
+
+pub async fn find(cx: &Ctx, id: &str) -> ApiResult<Option<OrderRow>> {
+    db::first(&cx.db()?, &format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"), args![id]).await
+}
+
+/// The order with its lines and history, as clients see it.
+pub async fn view(cx: &Ctx, order: &OrderRow) -> ApiResult<serde_json::Value> {
+    let db = cx.db()?;
+    let lines: Vec<LineRow> = db::all(
+        &db,
+        "SELECT product_id, kind, title, category, unit_price_minor, quantity, line_total_minor FROM order_lines WHERE order_id = ?1 ORDER BY position",
+        args![&order.id],
+    )
+    .await?;
+    let history: Vec<HistoryRow> =
+        db::all(&db, "SELECT from_status, to_status, actor_kind, note, at FROM order_history WHERE order_id = ?1 ORDER BY id", args![&order.id]).await?;
+    Ok(serde_json::json!({
+        "order_id": order.id,
+        "status": order.status,
+        "payment_method": order.payment_method,
+        "currency": order.currency,
+        "subtotal_minor": order.subtotal_minor,
+        "discount_minor": order.discount_minor,
+        "total_minor": order.total_minor,
+        "promo_code": order.promo_code,
+        "expires_at": order.expires_at,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "lines": lines,
+        "history": history,
+    }))
+}
+
+/// The caller's own order, or 404 (the same 404 for another user's order).
+async fn own(cx: &Ctx) -> ApiResult<OrderRow> {
+    let user = guard::authenticate(cx).await?;
+    find(cx, cx.param(0)).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))
+}
+
+pub async fn detail(cx: Ctx) -> ApiResult<Response> {
+    let order = own(&cx).await?;
+    respond::json(200, &serde_json::json!({ "order": view(&cx, &order).await? }))
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+/// `GET /api/orders/list?page=&per_page=`, newest first.
+pub async fn list(cx: Ctx) -> ApiResult<Response> {
+    let user = guard::authenticate(&cx).await?;
+    let url = cx.req.url().or_internal("the request URL")?;
+    let (mut page, mut per_page) = (1_i64, 20_i64);
+    for (key, value) in url.query_pairs() {
+        let n = value.parse::<i64>().ok();
+        match key.as_ref() {
+            "page" => page = n.filter(|p| *p >= 1).ok_or_else(|| ApiError::invalid("invalid_value", "page", "`page` must be a whole number from 1"))?,
+            "per_page" => {
+                per_page = n.filter(|p| (1..=100).contains(p)).ok_or_else(|| ApiError::invalid("invalid_value", "per_page", "`per_page` must be from 1 to 100"))?
+            }
+            other => return Err(ApiError::invalid("unknown_parameter", other, format!("`{other}` is not a parameter of this route; expected page, per_page"))),
+        }
+    }
+    let db = cx.db()?;
+    let rows: Vec<OrderRow> = db::all(
+        &db,
+        &format!("SELECT {COLUMNS} FROM orders WHERE user_id = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3"),
+        args![&user.user_id, per_page, (page - 1) * per_page],
+    )
+    .await?;
+    let total = db::first::<Count>(&db, "SELECT COUNT(*) AS n FROM orders WHERE user_id = ?1", args![&user.user_id]).await?.map_or(0, |c| c.n);
+    let orders: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|o| {
+            serde_json::json!({"order_id": o.id, "status": o.status, "payment_method": o.payment_method, "currency": o.currency,
+                "total_minor": o.total_minor, "created_at": o.created_at})
+        })
+        .collect();
+    respond::json(200, &serde_json::json!({"orders": orders, "page": page, "per_page": per_page, "total": total}))
+}
+
+/// Moves `order` to `next` if it is still in the status it was read with:
+/// the history row and the stock return happen in the same transaction and
+/// only when this call made the change. Returns false if the order changed
+/// meanwhile.
+pub async fn transition(cx: &Ctx, order: &OrderRow, next: OrderStatus, actor_kind: &str, actor_id: Option<&str>, note: Option<&str>) -> ApiResult<bool> {
+    let current = order.status();
+    current.check(next)?;
+    let db = cx.db()?;
+    let mark = random::id()?;
+    let mut statements = vec![
+        db::statement(
+            &db,
+            "UPDATE orders SET status = ?1, last_transition = ?2, updated_at = ?3 WHERE id = ?4 AND status = ?5",
+            args![next.as_str(), &mark, cx.now, &order.id, current.as_str()],
+        )?,
+        db::statement(
+            &db,
+            "INSERT INTO order_history (order_id, from_status, to_status, actor_kind, actor_id, note, at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?8)",
+            args![&order.id, current.as_str(), next.as_str(), actor_kind, actor_id, note, cx.now, &mark],
+        )?,
+    ];
+    if current.holds_stock() && !next.holds_stock() {
+        statements.push(db::statement(
+            &db,
+            "UPDATE products SET stock = stock + (
+               SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = ?1 AND l.product_id = products.id AND l.stock_counted = 1)
+             WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ?1 AND stock_counted = 1)
+               AND stock IS NOT NULL
+               AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?2)",
+            args![&order.id, &mark],
+        )?);
+    }
+    let changed = db::batch(&db, statements).await?;
+    Ok(changed.first().copied().unwrap_or(0) == 1)
+}
+
+/// `POST /api/orders/{id}/cancel`: before fulfilment only; stock comes back.
+pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
+    let order = own(&cx).await?;
+    let user_id = order.user_id.clone();
+    if !transition(&cx, &order, OrderStatus::Cancelled, "user", Some(&user_id), None).await? {
+        let now = find(&cx, &order.id).await?.map(|o| o.status).unwrap_or_default();
+        return Err(ApiError::conflict("order_changed", format!("the order changed meanwhile; it is now {now}")));
+    }
+    let order = find(&cx, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    respond::json(200, &serde_json::json!({ "order": view(&cx, &order).await? }))
+}

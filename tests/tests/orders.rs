@@ -1,0 +1,168 @@
+//! /api/orders/*: checkout, idempotency, stock under concurrency, list,
+//! detail, cancellation. Runs its own site with products of its own.
+
+use std::sync::{Arc, Barrier};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use webox_e2e::{repo_root, site_with, unique, Site, User};
+
+const FIVE_LEFT: &str = "e2e00000000000000000000000000005";
+const PLENTY: &str = "e2e00000000000000000000000000100";
+const DIGITAL: &str = "e2e0000000000000000000000000digi";
+const CANCEL_ME: &str = "e2e000000000000000000000000cance";
+const ONE_LEFT: &str = "e2e000000000000000000000000one01";
+const BAD_INPUTS: &str = "e2e000000000000000000000000badin";
+
+fn site() -> &'static Site {
+    site_with(&repo_root().join("tests/fixtures/orders.sql"))
+}
+
+fn stock(product: &str) -> i64 {
+    site().client().get(&format!("/api/products/{product}")).expect(200)["product"]["stock"].as_i64().unwrap()
+}
+
+fn checkout(user: &User, method: &str, key: &str) -> webox_e2e::Reply {
+    user.client.send(user.client.request(Method::POST, "/api/orders/checkout").header("Idempotency-Key", key).json(&json!({"payment_method": method})))
+}
+
+fn fill(user: &User, items: &[(&str, i64)]) {
+    for (product, quantity) in items {
+        user.client.post("/api/cart/add", json!({"product_id": product, "quantity": quantity})).expect(200);
+    }
+}
+
+#[test]
+fn checkout_turns_the_cart_into_an_order_and_reserves_stock() {
+    let user = site().new_user();
+    let before = stock(PLENTY);
+    fill(&user, &[(PLENTY, 3), (DIGITAL, 2)]);
+    user.client.post("/api/cart/promo", json!({"code": "WELCOME10"})).expect(200);
+    let body = checkout(&user, "bank_transfer", &unique("key-")).expect(201);
+    let order = &body["order"];
+    assert_eq!(order["status"], "pending_payment");
+    assert_eq!(order["payment_method"], "bank_transfer");
+    assert_eq!(order["subtotal_minor"], 3 * 1000 + 2 * 700);
+    assert_eq!(order["discount_minor"], 440);
+    assert_eq!(order["total_minor"], 4400 - 440);
+    assert_eq!(order["promo_code"], "WELCOME10");
+    assert_eq!(order["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(order["lines"][0]["title"], "Plenty");
+    assert_eq!(order["history"][0]["to_status"], "pending_payment");
+    assert!(order["expires_at"].as_i64().unwrap() > order["created_at"].as_i64().unwrap());
+    assert_eq!(stock(PLENTY), before - 3);
+    assert_eq!(user.client.get("/api/cart").expect(200)["cart"]["item_count"], 0, "the cart is emptied");
+    // WELCOME10 is once per user: a second order cannot use it.
+    fill(&user, &[(DIGITAL, 1)]);
+    user.client.post("/api/cart/promo", json!({"code": "WELCOME10"})).expect_field_error(422, "promo_already_used", "code");
+}
+
+#[test]
+fn the_same_idempotency_key_gives_the_same_order() {
+    let user = site().new_user();
+    fill(&user, &[(PLENTY, 1)]);
+    let key = unique("retry-");
+    let first = checkout(&user, "stripe", &key).expect(201);
+    let again = checkout(&user, "stripe", &key).expect(200);
+    assert_eq!(first["order"]["order_id"], again["order"]["order_id"]);
+    assert_eq!(user.client.get("/api/orders/list").expect(200)["total"], 1);
+}
+
+#[test]
+fn fifty_concurrent_checkouts_never_oversell() {
+    let buyers: Vec<User> = (0..50).map(|_| site().new_user()).collect();
+    for buyer in &buyers {
+        fill(buyer, &[(FIVE_LEFT, 1)]);
+    }
+    let barrier = Arc::new(Barrier::new(buyers.len()));
+    let results: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = buyers
+            .iter()
+            .map(|buyer| {
+                let barrier = Arc::clone(&barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    let reply = checkout(buyer, "paypal", &unique("race-"));
+                    (reply.status, reply.json())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a buyer thread")).collect()
+    });
+    let won = results.iter().filter(|(status, _)| *status == 201).count();
+    let refused = results.iter().filter(|(status, body)| *status == 409 && body["code"] == "insufficient_stock").count();
+    assert_eq!((won, refused), (5, 45), "{results:?}");
+    assert_eq!(stock(FIVE_LEFT), 0);
+    let orders = site().query(&format!("SELECT COUNT(*) AS n FROM order_lines WHERE product_id = '{FIVE_LEFT}'"));
+    assert_eq!(orders[0]["n"], 5, "no order left behind by a failed reservation");
+}
+
+#[test]
+fn cancelling_returns_stock_and_cannot_happen_twice() {
+    let user = site().new_user();
+    let before = stock(CANCEL_ME);
+    fill(&user, &[(CANCEL_ME, 4)]);
+    let id = checkout(&user, "stripe", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(stock(CANCEL_ME), before - 4);
+    let body = user.client.post(&format!("/api/orders/{id}/cancel"), json!({})).expect(200);
+    assert_eq!(body["order"]["status"], "cancelled");
+    assert_eq!(body["order"]["history"][1]["from_status"], "pending_payment");
+    assert_eq!(body["order"]["history"][1]["actor_kind"], "user");
+    assert_eq!(stock(CANCEL_ME), before);
+    let again = user.client.post(&format!("/api/orders/{id}/cancel"), json!({})).expect_error(409, "invalid_status_transition");
+    assert!(again["message"].as_str().unwrap().contains("cancelled"));
+    assert_eq!(stock(CANCEL_ME), before, "stock comes back once");
+}
+
+#[test]
+fn orders_are_private_and_listed_newest_first() {
+    let user = site().new_user();
+    let other = site().new_user();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        fill(&user, &[(DIGITAL, 1)]);
+        ids.push(checkout(&user, "bank_transfer", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned());
+    }
+    let list = user.client.get("/api/orders/list?per_page=2").expect(200);
+    assert_eq!(list["total"], 3);
+    assert_eq!(list["orders"].as_array().unwrap().len(), 2);
+    let page2 = user.client.get("/api/orders/list?per_page=2&page=2").expect(200);
+    assert_eq!(page2["orders"].as_array().unwrap().len(), 1);
+    user.client.get(&format!("/api/orders/{}", ids[0])).expect(200);
+    other.client.get(&format!("/api/orders/{}", ids[0])).expect_error(404, "not_found");
+    other.client.post(&format!("/api/orders/{}/cancel", ids[0]), json!({})).expect_error(404, "not_found");
+    assert_eq!(other.client.get("/api/orders/list").expect(200)["orders"], json!([]));
+    site().client().get("/api/orders/list").expect_error(401, "unauthorized");
+    user.client.get("/api/orders/list?page=0").expect_field_error(400, "invalid_value", "page");
+    user.client.get("/api/orders/nope").expect_error(404, "not_found");
+}
+
+#[test]
+fn checkout_bad_inputs_change_nothing() {
+    let user = site().new_user();
+    checkout(&user, "stripe", &unique("k-")).expect_error(409, "cart_empty");
+    fill(&user, &[(BAD_INPUTS, 1)]);
+    let before = stock(BAD_INPUTS);
+    let no_key = user.client.post("/api/orders/checkout", json!({"payment_method": "stripe"}));
+    no_key.expect_field_error(400, "invalid_idempotency_key", "Idempotency-Key");
+    checkout(&user, "stripe", "short").expect_field_error(400, "invalid_idempotency_key", "Idempotency-Key");
+    checkout(&user, "bitcoin", &unique("k-")).expect_field_error(400, "invalid_value", "payment_method");
+    let missing = user.client.send(user.client.request(Method::POST, "/api/orders/checkout").header("Idempotency-Key", unique("k-")).json(&json!({})));
+    missing.expect_field_error(400, "missing_field", "payment_method");
+    site().client().post("/api/orders/checkout", json!({"payment_method": "stripe"})).expect_error(401, "unauthorized");
+    assert_eq!(stock(BAD_INPUTS), before);
+    assert_eq!(user.client.get("/api/orders/list").expect(200)["total"], 0);
+    assert_eq!(user.client.get("/api/cart").expect(200)["cart"]["item_count"], 1, "the cart is kept");
+}
+
+#[test]
+fn a_cart_whose_last_unit_was_sold_meanwhile_is_refused_at_checkout() {
+    let (first, second) = (site().new_user(), site().new_user());
+    fill(&first, &[(ONE_LEFT, 1)]);
+    fill(&second, &[(ONE_LEFT, 1)]);
+    checkout(&first, "stripe", &unique("k-")).expect(201);
+    let refused = checkout(&second, "stripe", &unique("k-")).expect_error(409, "insufficient_stock");
+    assert_eq!(refused["available"], 0);
+    assert_eq!(second.client.get("/api/orders/list").expect(200)["total"], 0);
+    assert_eq!(stock(ONE_LEFT), 0);
+}
