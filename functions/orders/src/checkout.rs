@@ -17,6 +17,7 @@ use webox_edge::respond;
 use webox_edge::{args, catalogue, config, db, guard, promos, Ctx};
 
 use crate::orders;
+use webox_edge::orders as order_rows;
 
 const METHODS: &[&str] = &["stripe", "paypal", "bank_transfer"];
 /// Minutes an unpaid order holds its stock (`ORDER_PAYMENT_MINUTES`).
@@ -37,19 +38,19 @@ fn idempotency_key(cx: &Ctx) -> ApiResult<String> {
     }
 }
 
-async fn existing(cx: &Ctx, user_id: &str, key: &str) -> ApiResult<Option<orders::OrderRow>> {
+async fn existing(cx: &Ctx, user_id: &str, key: &str) -> ApiResult<Option<order_rows::OrderRow>> {
     #[derive(serde::Deserialize)]
     struct Id {
         id: String,
     }
     let found: Option<Id> = db::first(&cx.db()?, "SELECT id FROM orders WHERE user_id = ?1 AND idempotency_key = ?2", args![user_id, key]).await?;
     match found {
-        Some(found) => orders::find(cx, &found.id).await,
+        Some(found) => order_rows::find(&cx.db()?, &found.id).await,
         None => Ok(None),
     }
 }
 
-async fn answer(cx: &Ctx, order: &orders::OrderRow, status: u16) -> ApiResult<Response> {
+async fn answer(cx: &Ctx, order: &order_rows::OrderRow, status: u16) -> ApiResult<Response> {
     respond::json(status, &serde_json::json!({ "order": orders::view(cx, order).await? }))
 }
 
@@ -163,6 +164,6 @@ pub async fn checkout(mut cx: Ctx) -> ApiResult<Response> {
         Err(e) => return Err(webox_edge::respond::internal(&cx.request_id, "checkout", e)),
     }
     carts::delete(&cx.env, &owner).await?;
-    let order = orders::find(&cx, &order_id).await?.ok_or_else(ApiError::internal)?;
+    let order = order_rows::find(&db, &order_id).await?.ok_or_else(ApiError::internal)?;
     answer(&cx, &order, 201).await
 }

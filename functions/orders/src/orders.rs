@@ -1,32 +1,14 @@
-//! Reading orders (owner only) and cancelling them. Every status change is
-//! a compare-and-swap on the current status, recorded in the history, and
-//! gives held stock back in the same transaction.
+//! Reading orders (owner only) and cancelling them (status changes:
+//! `webox_edge::orders::transition`).
 
 use serde::{Deserialize, Serialize};
 use worker::Response;
 
 use webox_core::order::OrderStatus;
-use webox_core::{random, ApiError, ApiResult};
+use webox_core::{ApiError, ApiResult};
+use webox_edge::orders::{self, Actor, OrderRow, COLUMNS};
 use webox_edge::respond::{self, OrInternal};
 use webox_edge::{args, db, guard, Ctx};
-
-#[derive(Debug, Deserialize, Serialize)]
-pub struct OrderRow {
-    pub id: String,
-    pub user_id: String,
-    pub status: String,
-    pub payment_method: String,
-    pub currency: String,
-    pub subtotal_minor: i64,
-    pub discount_minor: i64,
-    pub total_minor: i64,
-    pub promo_code: Option<String>,
-    pub expires_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-const COLUMNS: &str = "id, user_id, status, payment_method, currency, subtotal_minor, discount_minor, total_minor, promo_code, expires_at, created_at, updated_at";
 
 #[derive(Debug, Deserialize, Serialize)]
 struct LineRow {
@@ -46,16 +28,6 @@ struct HistoryRow {
     actor_kind: String,
     note: Option<String>,
     at: i64,
-}
-
-impl OrderRow {
-    pub fn status(&self) -> OrderStatus {
-        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::PendingPayment)
-    }
-}
-
-pub async fn find(cx: &Ctx, id: &str) -> ApiResult<Option<OrderRow>> {
-    db::first(&cx.db()?, &format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"), args![id]).await
 }
 
 /// The order with its lines and history, as clients see it.
@@ -89,7 +61,7 @@ pub async fn view(cx: &Ctx, order: &OrderRow) -> ApiResult<serde_json::Value> {
 /// The caller's own order, or 404 (the same 404 for another user's order).
 async fn own(cx: &Ctx) -> ApiResult<OrderRow> {
     let user = guard::authenticate(cx).await?;
-    find(cx, cx.param(0)).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))
+    orders::find(&cx.db()?, cx.param(0)).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))
 }
 
 pub async fn detail(cx: Ctx) -> ApiResult<Response> {
@@ -135,51 +107,14 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     respond::json(200, &serde_json::json!({"orders": orders, "page": page, "per_page": per_page, "total": total}))
 }
 
-/// Moves `order` to `next` if it is still in the status it was read with:
-/// the history row and the stock return happen in the same transaction and
-/// only when this call made the change. Returns false if the order changed
-/// meanwhile.
-pub async fn transition(cx: &Ctx, order: &OrderRow, next: OrderStatus, actor_kind: &str, actor_id: Option<&str>, note: Option<&str>) -> ApiResult<bool> {
-    let current = order.status();
-    current.check(next)?;
-    let db = cx.db()?;
-    let mark = random::id()?;
-    let mut statements = vec![
-        db::statement(
-            &db,
-            "UPDATE orders SET status = ?1, last_transition = ?2, updated_at = ?3 WHERE id = ?4 AND status = ?5",
-            args![next.as_str(), &mark, cx.now, &order.id, current.as_str()],
-        )?,
-        db::statement(
-            &db,
-            "INSERT INTO order_history (order_id, from_status, to_status, actor_kind, actor_id, note, at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?8)",
-            args![&order.id, current.as_str(), next.as_str(), actor_kind, actor_id, note, cx.now, &mark],
-        )?,
-    ];
-    if current.holds_stock() && !next.holds_stock() {
-        statements.push(db::statement(
-            &db,
-            "UPDATE products SET stock = stock + (
-               SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = ?1 AND l.product_id = products.id AND l.stock_counted = 1)
-             WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ?1 AND stock_counted = 1)
-               AND stock IS NOT NULL
-               AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?2)",
-            args![&order.id, &mark],
-        )?);
-    }
-    let changed = db::batch(&db, statements).await?;
-    Ok(changed.first().copied().unwrap_or(0) == 1)
-}
-
 /// `POST /api/orders/{id}/cancel`: before fulfilment only; stock comes back.
 pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
     let order = own(&cx).await?;
     let user_id = order.user_id.clone();
-    if !transition(&cx, &order, OrderStatus::Cancelled, "user", Some(&user_id), None).await? {
-        let now = find(&cx, &order.id).await?.map(|o| o.status).unwrap_or_default();
+    if !orders::transition(&cx.db()?, &order, OrderStatus::Cancelled, Actor::User(&user_id), None, cx.now).await? {
+        let now = orders::find(&cx.db()?, &order.id).await?.map(|o| o.status).unwrap_or_default();
         return Err(ApiError::conflict("order_changed", format!("the order changed meanwhile; it is now {now}")));
     }
-    let order = find(&cx, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    let order = orders::find(&cx.db()?, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     respond::json(200, &serde_json::json!({ "order": view(&cx, &order).await? }))
 }

@@ -17,6 +17,7 @@ pub mod guard;
 pub mod limits;
 pub mod links;
 pub mod mailer;
+pub mod orders;
 pub mod passwords;
 pub mod promos;
 pub mod respond;

@@ -1,0 +1,99 @@
+//! Orders as every family sees them (orders, payment, admin): the row, and
+//! status changes. A change is a compare-and-swap on the current status;
+//! the history entry and the stock return happen in the same transaction,
+//! and only when this call made the change.
+
+use serde::{Deserialize, Serialize};
+use worker::D1Database;
+
+use webox_core::order::OrderStatus;
+use webox_core::{random, ApiResult};
+
+use crate::{args, db};
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub user_id: String,
+    pub status: String,
+    pub payment_method: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub total_minor: i64,
+    pub promo_code: Option<String>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const COLUMNS: &str = "id, user_id, status, payment_method, currency, subtotal_minor, discount_minor, total_minor, promo_code, expires_at, created_at, updated_at";
+
+impl OrderRow {
+    pub fn status(&self) -> OrderStatus {
+        OrderStatus::parse(&self.status).unwrap_or(OrderStatus::PendingPayment)
+    }
+}
+
+
+pub async fn find(db: &D1Database, id: &str) -> ApiResult<Option<OrderRow>> {
+    db::first(db, &format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"), args![id]).await
+}
+
+/// Who changes an order's status.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    User(&'a str),
+    Admin(&'a str),
+    System,
+    Provider(&'a str),
+}
+
+impl Actor<'_> {
+    fn parts(&self) -> (&'static str, Option<&str>) {
+        match self {
+            Actor::User(id) => ("user", Some(id)),
+            Actor::Admin(id) => ("admin", Some(id)),
+            Actor::System => ("system", None),
+            Actor::Provider(name) => ("provider", Some(name)),
+        }
+    }
+}
+
+/// Moves `order` to `next` if it is still in the status it was read with:
+/// the history row and the stock return happen in the same transaction and
+/// only when this call made the change. Returns false if the order changed
+/// meanwhile.
+pub async fn transition(db: &D1Database, order: &OrderRow, next: OrderStatus, actor: Actor<'_>, note: Option<&str>, now: i64) -> ApiResult<bool> {
+    let (actor_kind, actor_id) = actor.parts();
+    let current = order.status();
+    current.check(next)?;
+    let mark = random::id()?;
+    let mut statements = vec![
+        db::statement(
+            db,
+            "UPDATE orders SET status = ?1, last_transition = ?2, updated_at = ?3 WHERE id = ?4 AND status = ?5",
+            args![next.as_str(), &mark, now, &order.id, current.as_str()],
+        )?,
+        db::statement(
+            db,
+            "INSERT INTO order_history (order_id, from_status, to_status, actor_kind, actor_id, note, at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?8)",
+            args![&order.id, current.as_str(), next.as_str(), actor_kind, actor_id, note, now, &mark],
+        )?,
+    ];
+    if current.holds_stock() && !next.holds_stock() {
+        statements.push(db::statement(
+            db,
+            "UPDATE products SET stock = stock + (
+               SELECT SUM(l.quantity) FROM order_lines l WHERE l.order_id = ?1 AND l.product_id = products.id AND l.stock_counted = 1)
+             WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ?1 AND stock_counted = 1)
+               AND stock IS NOT NULL
+               AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?2)",
+            args![&order.id, &mark],
+        )?);
+    }
+    let changed = db::batch(db, statements).await?;
+    Ok(changed.first().copied().unwrap_or(0) == 1)
+}
+
