@@ -22,6 +22,12 @@ if [ ! -f .dev.vars ]; then
       -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
 fi
 
+# Settings added to .dev.vars.example since .dev.vars was made: append them.
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  grep -q "^${line%%=*}=" .dev.vars || echo "$line" >>.dev.vars
+done <.dev.vars.example
+
 mkdir -p .state/dev
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 SIM_EMAIL_API_KEY=$(grep '^EMAIL_API_KEY=' .dev.vars | cut -d= -f2-) \

@@ -87,7 +87,8 @@ impl Site {
             format!(
                 "JWT_SECRET_KEY=e2e-jwt-secret-that-is-long-enough-0123456789\n\
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
-                 EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n"
+                 EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\
+                 BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPPXXX\n"
             ),
         )
         .map_err(|e| e.to_string())?;

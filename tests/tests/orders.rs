@@ -166,3 +166,81 @@ fn a_cart_whose_last_unit_was_sold_meanwhile_is_refused_at_checkout() {
     assert_eq!(second.client.get("/api/orders/list").expect(200)["total"], 0);
     assert_eq!(stock(ONE_LEFT), 0);
 }
+
+fn admin() -> User {
+    site().login(webox_e2e::ADMIN.0, webox_e2e::ADMIN.1)
+}
+
+fn bank_order(user: &User, items: &[(&str, i64)]) -> String {
+    fill(user, items);
+    checkout(user, "bank_transfer", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned()
+}
+
+/// ISO 11649: RF + 2 check digits; moving the first four characters to the end gives 1 mod 97.
+fn rf_is_valid(reference: &str) -> bool {
+    let rearranged = format!("{}{}", &reference[4..], &reference[..4]);
+    let digits: String = rearranged.chars().map(|c| if c.is_ascii_digit() { c.to_string() } else { (c as u32 - 'A' as u32 + 10).to_string() }).collect();
+    digits.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97) == 1
+}
+
+#[test]
+fn bank_transfer_gives_a_checked_reference_and_the_account_to_pay() {
+    let user = site().new_user();
+    let order = bank_order(&user, &[(DIGITAL, 2)]);
+    let body = user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200)["bank_transfer"].clone();
+    let reference = body["reference"].as_str().unwrap();
+    assert!(reference.starts_with("RF") && reference.len() == 21, "{reference}");
+    assert!(rf_is_valid(reference));
+    assert_eq!(body["reference_grouped"].as_str().unwrap().replace(' ', ""), reference);
+    assert_eq!(body["amount_minor"], 1400);
+    assert_eq!(body["currency"], "EUR");
+    assert_eq!(body["beneficiary"]["iban"], "FR7630006000011234567890189");
+    assert_eq!(body["status"], "pending");
+    let again = user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200);
+    assert_eq!(again["bank_transfer"]["reference"], reference, "the same reference every time");
+    site().new_user().client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect_error(404, "not_found");
+    user.client.post("/api/payment/bank-transfer/generate", json!({})).expect_field_error(400, "missing_field", "order_id");
+    fill(&user, &[(DIGITAL, 1)]);
+    let card = checkout(&user, "stripe", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": card})).expect_error(409, "wrong_payment_method");
+}
+
+#[test]
+fn partial_transfers_add_up_until_the_order_is_paid() {
+    let user = site().new_user();
+    let order = bank_order(&user, &[(DIGITAL, 3)]);
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200);
+    let admin = admin();
+    let receive = |amount: i64| admin.client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": amount, "note": "statement line"}));
+    user.client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": 100})).expect_error(403, "forbidden");
+    receive(0).expect_field_error(400, "invalid_amount", "amount_minor");
+    admin.client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": 1.5})).expect_field_error(400, "invalid_field_type", "amount_minor");
+    let first = receive(1000).expect(200);
+    assert_eq!(first["order_status"], "pending_payment");
+    assert_eq!(first["bank_transfer"]["status"], "partially_received");
+    assert_eq!(first["bank_transfer"]["received_minor"], 1000);
+    let second = receive(1100).expect(200);
+    assert_eq!(second["order_status"], "paid");
+    assert_eq!(second["bank_transfer"]["status"], "succeeded");
+    let detail = user.client.get(&format!("/api/orders/{order}")).expect(200);
+    let paid = detail["order"]["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((paid["to_status"].as_str(), paid["actor_kind"].as_str()), (Some("paid"), Some("admin")));
+    receive(100).expect_error(409, "order_not_payable");
+    let receipts = site().query(&format!(
+        "SELECT COUNT(*) AS n, SUM(r.amount_minor) AS total FROM bank_transfer_receipts r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = '{order}'"
+    ));
+    assert_eq!((receipts[0]["n"].as_i64(), receipts[0]["total"].as_i64()), (Some(2), Some(2100)));
+}
+
+#[test]
+fn a_paid_plan_becomes_the_accounts_plan_with_its_credits() {
+    let user = site().new_user();
+    let pro = site().client().get("/api/products/plan-pro").expect(200)["product"]["id"].as_str().unwrap().to_owned();
+    let order = bank_order(&user, &[(pro.as_str(), 1)]);
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200);
+    admin().client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": 1900})).expect(200);
+    let stats = user.client.get("/api/profile/stats").expect(200);
+    assert_eq!(stats["stats"]["credits"], 2000);
+    let plan = site().query(&format!("SELECT plan_product_id FROM account_plans WHERE user_id = '{}'", user.id));
+    assert_eq!(plan[0]["plan_product_id"], pro.as_str());
+}

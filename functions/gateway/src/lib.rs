@@ -19,6 +19,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("cart", "MARKETPLACE"),
     ("wishlist", "MARKETPLACE"),
     ("orders", "ORDERS"),
+    ("payment", "PAYMENT"),
 ];
 
 static OPENAPI: &str = include_str!("../openapi.json");

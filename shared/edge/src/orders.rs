@@ -93,6 +93,29 @@ pub async fn transition(db: &D1Database, order: &OrderRow, next: OrderStatus, ac
             args![&order.id, &mark],
         )?);
     }
+    if next == OrderStatus::Paid {
+        // A paid plan becomes the account's plan, and its monthly credits
+        // are added to the account, in the same transaction.
+        statements.push(db::statement(
+            db,
+            "INSERT INTO account_plans (user_id, plan_product_id, order_id, monthly_credits, since)
+             SELECT o.user_id, l.product_id, o.id, pl.monthly_credits, ?2
+             FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN plans pl ON pl.product_id = l.product_id
+             WHERE o.id = ?1 AND o.last_transition = ?3
+             ON CONFLICT (user_id) DO UPDATE SET plan_product_id = excluded.plan_product_id, order_id = excluded.order_id,
+               monthly_credits = excluded.monthly_credits, since = excluded.since",
+            args![&order.id, now, &mark],
+        )?);
+        statements.push(db::statement(
+            db,
+            "INSERT INTO usage_counters (user_id, metric, value)
+             SELECT o.user_id, 'credits', SUM(pl.monthly_credits * l.quantity)
+             FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN plans pl ON pl.product_id = l.product_id
+             WHERE o.id = ?1 AND o.last_transition = ?2 GROUP BY o.user_id
+             ON CONFLICT (user_id, metric) DO UPDATE SET value = value + excluded.value",
+            args![&order.id, &mark],
+        )?);
+    }
     let changed = db::batch(db, statements).await?;
     Ok(changed.first().copied().unwrap_or(0) == 1)
 }

@@ -1,0 +1,18 @@
+//! payment — `/api/payment/*`. Every route is in this table; handlers live
+//! in `bank_transfer.rs`.
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+use webox_edge::{routes, Route};
+
+mod bank_transfer;
+
+const ROUTES: &[Route] = routes![
+    Post "/api/payment/bank-transfer/generate" => bank_transfer::generate,
+    Post "/api/payment/bank-transfer/receive" => bank_transfer::receive,
+];
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    webox_edge::router::serve(ROUTES, req, env, ctx).await
+}
