@@ -21,6 +21,7 @@ pub mod rf_reference;
 pub mod role;
 pub mod routing;
 pub mod session;
+pub mod stripe;
 pub mod throttle;
 
 pub use error::{ApiError, ApiResult};
