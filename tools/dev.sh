@@ -19,7 +19,7 @@ if [ ! -f .dev.vars ]; then
   jwt=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
   enc=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
   sed -e "s|^JWT_SECRET_KEY=.*|JWT_SECRET_KEY=$jwt|" -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=$enc|" \
-      -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
+      -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" -e "s|^STRIPE_API_BASE=.*|STRIPE_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
 fi
 
 # Settings added to .dev.vars.example since .dev.vars was made: append them.
@@ -31,6 +31,7 @@ done <.dev.vars.example
 mkdir -p .state/dev
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 SIM_EMAIL_API_KEY=$(grep '^EMAIL_API_KEY=' .dev.vars | cut -d= -f2-) \
+SIM_STRIPE_SECRET_KEY=$(grep '^STRIPE_SECRET_KEY=' .dev.vars | cut -d= -f2-) \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM

@@ -31,6 +31,7 @@ pub const ADMIN: (&str, &str) = ("admin@webox.local", "WeBox-admin-2026!");
 pub const DEMO_USER: (&str, &str) = ("demo@webox.local", "WeBox-demo-2026!");
 
 pub const EMAIL_API_KEY: &str = "re_e2e_test_key";
+pub const STRIPE_SECRET_KEY: &str = "sk_test_e2e_key";
 
 static SITE: OnceLock<Site> = OnceLock::new();
 
@@ -88,7 +89,8 @@ impl Site {
                 "JWT_SECRET_KEY=e2e-jwt-secret-that-is-long-enough-0123456789\n\
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
                  EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\
-                 BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPPXXX\n"
+                 BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPPXXX\n\
+                 STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\n"
             ),
         )
         .map_err(|e| e.to_string())?;

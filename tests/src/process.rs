@@ -79,7 +79,7 @@ pub fn free_port() -> Result<u16, String> {
 pub fn start_simulator(binary: &Path, state_dir: &Path) -> Result<u16, String> {
     let log = state_dir.join("simulator.log");
     let script = format!("'{}' --port 0 2>'{}'", binary.display(), log.display());
-    let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &[("SIM_EMAIL_API_KEY", crate::EMAIL_API_KEY)])?.ok_or("no simulator stdout")?;
+    let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &[("SIM_EMAIL_API_KEY", crate::EMAIL_API_KEY), ("SIM_STRIPE_SECRET_KEY", crate::STRIPE_SECRET_KEY)])?.ok_or("no simulator stdout")?;
     let mut reader = BufReader::new(stdout);
     let mut line = String::new();
     reader.read_line(&mut line).map_err(|e| e.to_string())?;

@@ -244,3 +244,63 @@ fn a_paid_plan_becomes_the_accounts_plan_with_its_credits() {
     let plan = site().query(&format!("SELECT plan_product_id FROM account_plans WHERE user_id = '{}'", user.id));
     assert_eq!(plan[0]["plan_product_id"], pro.as_str());
 }
+
+/// What Stripe.js does in the browser: confirm the PaymentIntent with a card.
+fn pay_with_card(intent: &str, card: &str) -> u16 {
+    let url = format!("{}/v1/payment_intents/{intent}/confirm", site().simulator);
+    reqwest::blocking::Client::new()
+        .post(url)
+        .bearer_auth(webox_e2e::STRIPE_SECRET_KEY)
+        .form(&[("payment_method", card)])
+        .send()
+        .expect("the simulator answers")
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn stripe_pays_an_order_once_stripe_says_it_succeeded() {
+    let user = site().new_user();
+    fill(&user, &[(DIGITAL, 2)]);
+    let order = checkout(&user, "stripe", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    let intent = user.client.post("/api/payment/stripe/create-intent", json!({"order_id": order})).expect(200);
+    let id = intent["payment_intent_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("pi_"));
+    assert!(intent["client_secret"].as_str().unwrap().starts_with(&format!("{id}_secret_")));
+    assert_eq!((intent["amount_minor"].as_i64(), intent["currency"].as_str()), (Some(1400), Some("EUR")));
+    // Asking again gives the same PaymentIntent.
+    assert_eq!(user.client.post("/api/payment/stripe/create-intent", json!({"order_id": order})).expect(200)["payment_intent_id"], id.as_str());
+    // Not paid yet: confirming says so and changes nothing.
+    user.client.post("/api/payment/stripe/confirm", json!({"order_id": order})).expect_error(402, "payment_not_completed");
+    assert_eq!(pay_with_card(&id, "pm_card_chargeDeclined"), 402);
+    user.client.post("/api/payment/stripe/confirm", json!({"order_id": order})).expect_error(402, "payment_not_completed");
+    assert_eq!(user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["status"], "pending_payment");
+    assert_eq!(pay_with_card(&id, "pm_card_visa"), 200);
+    let confirmed = user.client.post("/api/payment/stripe/confirm", json!({"order_id": order})).expect(200);
+    assert_eq!((confirmed["payment_status"].as_str(), confirmed["order_status"].as_str()), (Some("succeeded"), Some("paid")));
+    // Confirming twice settles once.
+    user.client.post("/api/payment/stripe/confirm", json!({"order_id": order})).expect(200);
+    let history = user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["history"].clone();
+    assert_eq!(history.as_array().unwrap().iter().filter(|h| h["to_status"] == "paid").count(), 1);
+    assert_eq!(history.as_array().unwrap().last().unwrap()["actor_kind"], "provider");
+    user.client.post("/api/payment/stripe/create-intent", json!({"order_id": order})).expect_error(409, "order_not_payable");
+}
+
+#[test]
+fn stripe_routes_refuse_other_orders_and_methods() {
+    let user = site().new_user();
+    fill(&user, &[(DIGITAL, 1)]);
+    let bank = checkout(&user, "bank_transfer", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    user.client.post("/api/payment/stripe/create-intent", json!({"order_id": bank})).expect_error(409, "wrong_payment_method");
+    site().new_user().client.post("/api/payment/stripe/create-intent", json!({"order_id": bank})).expect_error(404, "not_found");
+    user.client.post("/api/payment/stripe/create-intent", json!({})).expect_field_error(400, "missing_field", "order_id");
+    site().client().post("/api/payment/stripe/confirm", json!({"order_id": bank})).expect_error(401, "unauthorized");
+    fill(&user, &[(DIGITAL, 1)]);
+    let card = checkout(&user, "stripe", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    user.client.post("/api/payment/stripe/confirm", json!({"order_id": card})).expect_error(409, "no_payment");
+    // Stripe down: a clear 502, and nothing recorded.
+    site().inject_fault("stripe", 503, 1, &card);
+    user.client.post("/api/payment/stripe/create-intent", json!({"order_id": card})).expect_error(502, "provider_unavailable");
+    assert!(site().query(&format!("SELECT id FROM payments WHERE order_id = '{card}'")).is_empty());
+    user.client.post("/api/payment/stripe/create-intent", json!({"order_id": card})).expect(200);
+}

@@ -1,15 +1,18 @@
 //! payment — `/api/payment/*`. Every route is in this table; handlers live
-//! in `bank_transfer.rs`.
+//! in `bank_transfer.rs` and `stripe.rs`.
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 use webox_edge::{routes, Route};
 
 mod bank_transfer;
+mod stripe;
 
 const ROUTES: &[Route] = routes![
     Post "/api/payment/bank-transfer/generate" => bank_transfer::generate,
     Post "/api/payment/bank-transfer/receive" => bank_transfer::receive,
+    Post "/api/payment/stripe/create-intent" => stripe::create_intent,
+    Post "/api/payment/stripe/confirm" => stripe::confirm,
 ];
 
 #[event(fetch)]

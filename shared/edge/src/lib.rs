@@ -18,6 +18,7 @@ pub mod limits;
 pub mod links;
 pub mod mailer;
 pub mod orders;
+pub mod outbound;
 pub mod passwords;
 pub mod promos;
 pub mod respond;

@@ -3,14 +3,13 @@
 //! format) after the response has gone out. The row records the outcome, so
 //! nothing is lost when the provider fails.
 
-use wasm_bindgen::JsValue;
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{Env, Method};
 
 use webox_core::mail::{self, Message};
 use webox_core::{random, ApiResult};
 
 use crate::respond::OrInternal;
-use crate::{args, config, db, Ctx};
+use crate::{args, config, db, outbound, Ctx};
 
 const MAX_ATTEMPTS: i64 = 2;
 
@@ -45,28 +44,18 @@ async fn attempt(env: &Env, outbox_id: &str, message: &Message) -> Outcome {
     };
     let from = config::optional(env, "EMAIL_FROM").unwrap_or_else(|| "WeBox <no-reply@webox.app>".into());
     let body = mail::api_request_body(&from, message).to_string();
-    let headers = Headers::new();
-    let _ = headers.set("Authorization", &format!("Bearer {key}"));
-    let _ = headers.set("Content-Type", "application/json");
-    // The outbox id makes a retried delivery idempotent at the provider.
-    let _ = headers.set("Idempotency-Key", outbox_id);
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&body)));
     let url = format!("{}/emails", base.trim_end_matches('/'));
-    let request = match Request::new_with_init(&url, &init) {
-        Ok(r) => r,
-        Err(e) => return Outcome::Failed(format!("bad EMAIL_API_BASE: {e}")),
-    };
-    match Fetch::Request(request).send().await {
-        Err(e) => Outcome::Retryable(format!("network: {e}")),
-        Ok(mut response) => {
-            let status = response.status_code();
-            let text = response.text().await.unwrap_or_default();
-            let detail: String = text.chars().take(300).collect();
-            match status {
-                200..=299 => Outcome::Sent(mail::parse_api_response(&text)),
-                429 | 500..=599 => Outcome::Retryable(format!("HTTP {status}: {detail}")),
-                _ => Outcome::Failed(format!("HTTP {status}: {detail}")),
+    let authorization = format!("Bearer {key}");
+    // The outbox id makes a retried delivery idempotent at the provider.
+    let headers = [("Authorization", authorization.as_str()), ("Content-Type", "application/json"), ("Idempotency-Key", outbox_id)];
+    match outbound::send(Method::Post, &url, &headers, Some(body)).await {
+        Err(e) => Outcome::Retryable(e),
+        Ok(reply) => {
+            let detail: String = reply.body.chars().take(300).collect();
+            match reply.status {
+                200..=299 => Outcome::Sent(mail::parse_api_response(&reply.body)),
+                429 | 500..=599 => Outcome::Retryable(format!("HTTP {}: {detail}", reply.status)),
+                status => Outcome::Failed(format!("HTTP {status}: {detail}")),
             }
         }
     }

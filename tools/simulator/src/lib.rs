@@ -6,6 +6,7 @@
 
 pub mod email;
 pub mod faults;
+pub mod stripe;
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use axum::{Json, Router};
 pub struct Config {
     /// The key `POST /emails` accepts as `Authorization: Bearer <key>`.
     pub email_api_key: String,
+    /// The secret key `/v1/*` accepts (`sk_test_...`).
+    pub stripe_secret_key: String,
 }
 
 #[derive(Clone)]
@@ -23,11 +26,12 @@ pub struct Simulator {
     pub config: Arc<Config>,
     pub faults: faults::Faults,
     pub inbox: email::Inbox,
+    pub stripe: stripe::Ledger,
 }
 
 impl Simulator {
     pub fn new(config: Config) -> Self {
-        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default() }
+        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default() }
     }
 
     pub fn router(&self) -> Router {
@@ -35,6 +39,7 @@ impl Simulator {
             .route("/_sim/health", get(|| async { Json(serde_json::json!({"ok": true})) }))
             .merge(faults::router())
             .merge(email::router())
+            .merge(stripe::router())
             .with_state(self.clone())
     }
 }
@@ -51,6 +56,10 @@ pub fn uuid_v4() -> String {
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
     format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Seconds since the epoch, for RFC 3339 timestamps.

@@ -1,0 +1,119 @@
+//! Stripe: a PaymentIntent per order (created through Stripe's REST API,
+//! form-encoded, with an Idempotency-Key derived from the order), and
+//! confirmation by re-reading the PaymentIntent from Stripe — never by
+//! trusting the browser — before the order is settled.
+
+use serde::Deserialize;
+use worker::{Method, Response};
+
+use webox_core::order::OrderStatus;
+use webox_core::stripe::{self, PaymentIntent};
+use webox_core::{random, ApiError, ApiResult};
+use webox_edge::orders::{self, Actor, OrderRow};
+use webox_edge::respond::{self, OrInternal};
+use webox_edge::{args, config, db, guard, outbound, Ctx};
+
+const DEFAULT_API_BASE: &str = "https://api.stripe.com";
+
+async fn call(cx: &Ctx, method: Method, path: &str, form: Option<String>, idempotency_key: Option<&str>) -> ApiResult<PaymentIntent> {
+    let base = config::optional(&cx.env, "STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.into());
+    let key = config::required(&cx.env, "STRIPE_SECRET_KEY")?;
+    let authorization = format!("Bearer {key}");
+    let mut headers = vec![("Authorization", authorization.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+    if let Some(k) = idempotency_key {
+        headers.push(("Idempotency-Key", k));
+    }
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let reply = outbound::send(method, &url, &headers, form).await.map_err(|e| {
+        worker::console_error!("[{}] stripe: {e}", cx.request_id);
+        ApiError::new(502, "provider_unavailable", "Stripe could not be reached; try again")
+    })?;
+    match reply.status {
+        200..=299 => serde_json::from_str(&reply.body).or_internal("reading a PaymentIntent"),
+        429 => Err(ApiError::new(429, "provider_rate_limited", "Stripe is busy; try again in a moment").with_retry_after(2)),
+        401 | 403 => {
+            worker::console_error!("[{}] stripe refused the secret key: {}", cx.request_id, stripe::error_message(&reply.body));
+            Err(ApiError::new(500, "misconfigured", "the server is not configured correctly"))
+        }
+        500..=599 => Err(ApiError::new(502, "provider_unavailable", "Stripe had a problem; try again")),
+        status => Err(ApiError::new(502, "provider_error", format!("Stripe refused the request ({status}): {}", stripe::error_message(&reply.body)))),
+    }
+}
+
+#[derive(Deserialize)]
+struct StripePayment {
+    id: String,
+    provider_reference: String,
+}
+
+async fn payment_of(cx: &Ctx, order_id: &str) -> ApiResult<Option<StripePayment>> {
+    db::first(&cx.db()?, "SELECT id, provider_reference FROM payments WHERE order_id = ?1 AND provider = 'stripe'", args![order_id]).await
+}
+
+async fn own_stripe_order(cx: &mut Ctx) -> ApiResult<OrderRow> {
+    let user = guard::authenticate(cx).await?;
+    let body = cx.json_body().await?;
+    let order_id = body.required_str("order_id")?.to_owned();
+    let order = orders::find(&cx.db()?, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
+    if order.payment_method != "stripe" {
+        return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));
+    }
+    Ok(order)
+}
+
+/// `{order_id}` → `{client_secret, payment_intent_id, amount_minor, currency}`.
+pub async fn create_intent(mut cx: Ctx) -> ApiResult<Response> {
+    let order = own_stripe_order(&mut cx).await?;
+    if order.status() != OrderStatus::PendingPayment {
+        return Err(ApiError::conflict("order_not_payable", format!("the order is {}", order.status)));
+    }
+    let intent = match payment_of(&cx, &order.id).await? {
+        Some(payment) => call(&cx, Method::Get, &format!("/v1/payment_intents/{}", payment.provider_reference), None, None).await?,
+        None => {
+            let form = stripe::create_intent_form(&order.id, order.total_minor, &order.currency);
+            let intent = call(&cx, Method::Post, "/v1/payment_intents", Some(form), Some(&format!("order-{}", order.id))).await?;
+            db::run(
+                &cx.db()?,
+                "INSERT INTO payments (id, order_id, provider, provider_reference, amount_minor, currency, status, created_at, updated_at)
+                 VALUES (?1, ?2, 'stripe', ?3, ?4, ?5, 'pending', ?6, ?6) ON CONFLICT DO NOTHING",
+                args![&random::id()?, &order.id, &intent.id, order.total_minor, &order.currency, cx.now],
+            )
+            .await?;
+            intent
+        }
+    };
+    respond::json(
+        200,
+        &serde_json::json!({
+            "payment_intent_id": intent.id,
+            "client_secret": intent.client_secret,
+            "amount_minor": intent.amount,
+            "currency": intent.currency.to_uppercase(),
+            "publishable_key": config::optional(&cx.env, "STRIPE_PUBLISHABLE_KEY"),
+        }),
+    )
+}
+
+/// `{order_id}`: asks Stripe how the PaymentIntent stands; if it succeeded
+/// for the order's amount and currency, the order becomes paid.
+pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
+    let order = own_stripe_order(&mut cx).await?;
+    let payment = payment_of(&cx, &order.id).await?.ok_or_else(|| ApiError::conflict("no_payment", "start the payment first (create-intent)"))?;
+    let intent = call(&cx, Method::Get, &format!("/v1/payment_intents/{}", payment.provider_reference), None, None).await?;
+    let matches = intent.order_id() == Some(order.id.as_str()) && intent.amount == order.total_minor && intent.currency.eq_ignore_ascii_case(&order.currency);
+    if !intent.succeeded() {
+        return Err(ApiError::new(402, "payment_not_completed", format!("the payment is {}", intent.status)));
+    }
+    if !matches {
+        worker::console_error!("[{}] PaymentIntent {} does not match order {}", cx.request_id, intent.id, order.id);
+        return Err(ApiError::conflict("payment_mismatch", "the payment does not match this order"));
+    }
+    let db = cx.db()?;
+    db::run(&db, "UPDATE payments SET status = 'succeeded', received_minor = ?1, updated_at = ?2 WHERE id = ?3", args![intent.amount, cx.now, &payment.id]).await?;
+    if order.status() == OrderStatus::PendingPayment {
+        let note = format!("Stripe PaymentIntent {} succeeded", intent.id);
+        orders::transition(&db, &order, OrderStatus::Paid, Actor::Provider("stripe"), Some(&note), cx.now).await?;
+    }
+    let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
+    respond::json(200, &serde_json::json!({ "payment_intent_id": intent.id, "payment_status": intent.status, "order_status": order.status }))
+}
