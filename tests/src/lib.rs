@@ -32,6 +32,7 @@ pub const DEMO_USER: (&str, &str) = ("demo@webox.local", "WeBox-demo-2026!");
 
 pub const EMAIL_API_KEY: &str = "re_e2e_test_key";
 pub const STRIPE_SECRET_KEY: &str = "sk_test_e2e_key";
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_e2e_webhook_secret";
 
 static SITE: OnceLock<Site> = OnceLock::new();
 
@@ -90,7 +91,7 @@ impl Site {
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
                  EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\
                  BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPPXXX\n\
-                 STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\n"
+                 STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={STRIPE_WEBHOOK_SECRET}\n"
             ),
         )
         .map_err(|e| e.to_string())?;

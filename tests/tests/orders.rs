@@ -304,3 +304,92 @@ fn stripe_routes_refuse_other_orders_and_methods() {
     assert!(site().query(&format!("SELECT id FROM payments WHERE order_id = '{card}'")).is_empty());
     user.client.post("/api/payment/stripe/create-intent", json!({"order_id": card})).expect(200);
 }
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn stripe_signature(t: i64, body: &str, secret: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn deliver(body: &str, signature: &str) -> webox_e2e::Reply {
+    let c = site().client();
+    c.send(c.request(Method::POST, "/api/payment/stripe/webhook").header("Stripe-Signature", signature).header("Content-Type", "application/json").body(body.to_owned()))
+}
+
+/// An order paid by card whose PaymentIntent exists; returns (order id, intent id).
+fn stripe_order(user: &User) -> (String, String) {
+    fill(user, &[(DIGITAL, 1)]);
+    let order = checkout(user, "stripe", &unique("k-")).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    let intent = user.client.post("/api/payment/stripe/create-intent", json!({"order_id": order})).expect(200)["payment_intent_id"].as_str().unwrap().to_owned();
+    (order, intent)
+}
+
+fn event(id: &str, kind: &str, object: Value) -> String {
+    json!({"id": id, "object": "event", "type": kind, "created": now(), "data": {"object": object}}).to_string()
+}
+
+#[test]
+fn stripe_webhooks_with_bad_signatures_are_refused_and_write_nothing() {
+    let user = site().new_user();
+    let (order, intent) = stripe_order(&user);
+    let event_id = unique("evt_");
+    let body = event(&event_id, "payment_intent.succeeded", json!({"id": intent, "object": "payment_intent"}));
+    let secret = webox_e2e::STRIPE_WEBHOOK_SECRET;
+    deliver(&body, &stripe_signature(now(), &body, "whsec_wrong")).expect_field_error(400, "signature_invalid", "Stripe-Signature");
+    deliver(&body, &stripe_signature(now() - 600, &body, secret)).expect_field_error(400, "signature_expired", "Stripe-Signature");
+    let modified = body.replace("payment_intent.succeeded", "charge.refunded");
+    deliver(&modified, &stripe_signature(now(), &body, secret)).expect_field_error(400, "signature_invalid", "Stripe-Signature");
+    let c = site().client();
+    c.send(c.request(Method::POST, "/api/payment/stripe/webhook").body(body.clone())).expect_field_error(400, "signature_missing", "Stripe-Signature");
+    assert!(site().query(&format!("SELECT event_id FROM webhook_events WHERE event_id = '{event_id}'")).is_empty());
+    assert_eq!(user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["status"], "pending_payment");
+}
+
+#[test]
+fn the_same_stripe_event_delivered_three_times_at_once_settles_once() {
+    let user = site().new_user();
+    let (order, intent) = stripe_order(&user);
+    let body = event(&unique("evt_"), "payment_intent.succeeded", json!({"id": intent, "object": "payment_intent", "status": "succeeded"}));
+    let signature = stripe_signature(now(), &body, webox_e2e::STRIPE_WEBHOOK_SECRET);
+    let barrier = Arc::new(Barrier::new(3));
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                let (barrier, body, signature) = (Arc::clone(&barrier), body.clone(), signature.clone());
+                scope.spawn(move || {
+                    barrier.wait();
+                    deliver(&body, &signature).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses, vec![200, 200, 200]);
+    let detail = user.client.get(&format!("/api/orders/{order}")).expect(200)["order"].clone();
+    assert_eq!(detail["status"], "paid");
+    assert_eq!(detail["history"].as_array().unwrap().iter().filter(|h| h["to_status"] == "paid").count(), 1);
+    let events = site().query(&format!("SELECT raw_event_ids FROM payments WHERE order_id = '{order}'"));
+    assert_eq!(serde_json::from_str::<Vec<String>>(events[0]["raw_event_ids"].as_str().unwrap()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_refund_event_before_payment_is_retried_later_and_a_failure_is_recorded() {
+    let user = site().new_user();
+    let (order, intent) = stripe_order(&user);
+    let secret = webox_e2e::STRIPE_WEBHOOK_SECRET;
+    let refund = event(&unique("evt_"), "charge.refunded", json!({"id": unique("ch_"), "object": "charge", "payment_intent": intent}));
+    deliver(&refund, &stripe_signature(now(), &refund, secret)).expect_error(409, "event_out_of_order");
+    let failed = event(&unique("evt_"), "payment_intent.payment_failed", json!({"id": intent, "object": "payment_intent"}));
+    assert_eq!(deliver(&failed, &stripe_signature(now(), &failed, secret)).expect(200)["outcome"], "payment failed");
+    assert_eq!(user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["status"], "pending_payment");
+    let paid = event(&unique("evt_"), "payment_intent.succeeded", json!({"id": intent, "object": "payment_intent"}));
+    deliver(&paid, &stripe_signature(now(), &paid, secret)).expect(200);
+    // Redelivered, the refund now applies; stock and status follow.
+    assert_eq!(deliver(&refund, &stripe_signature(now(), &refund, secret)).expect(200)["outcome"], "payment refunded");
+    assert_eq!(user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["status"], "refunded");
+}

@@ -13,6 +13,7 @@ const ROUTES: &[Route] = routes![
     Post "/api/payment/bank-transfer/receive" => bank_transfer::receive,
     Post "/api/payment/stripe/create-intent" => stripe::create_intent,
     Post "/api/payment/stripe/confirm" => stripe::confirm,
+    Post "/api/payment/stripe/webhook" => stripe::webhook,
 ];
 
 #[event(fetch)]

@@ -117,3 +117,76 @@ pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "payment_intent_id": intent.id, "payment_status": intent.status, "order_status": order.status }))
 }
+
+/// `POST /api/payment/stripe/webhook`: Stripe's events, signature checked
+/// (`STRIPE_WEBHOOK_SECRET`), each event id acted on once. An event that
+/// arrives before the order can take it (out of order) is not recorded and
+/// answered 409, so Stripe delivers it again later.
+pub async fn webhook(mut cx: Ctx) -> ApiResult<Response> {
+    let secret = config::required(&cx.env, "STRIPE_WEBHOOK_SECRET")?;
+    let body = cx.req.bytes().await.map_err(|_| ApiError::new(400, "invalid_body", "the request body could not be read"))?;
+    stripe::verify_signature(cx.header("Stripe-Signature").as_deref(), &body, &secret, cx.now)?;
+    let event: stripe::Event = serde_json::from_slice(&body).map_err(|_| ApiError::new(400, "invalid_json", "the event is not a Stripe event"))?;
+    let db = cx.db()?;
+    let first_delivery = db::run(
+        &db,
+        "INSERT INTO webhook_events (provider, event_id, event_type, received_at) VALUES ('stripe', ?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        args![&event.id, &event.kind, cx.now],
+    )
+    .await?
+        == 1;
+    if !first_delivery {
+        return respond::json(200, &serde_json::json!({ "received": true, "duplicate": true }));
+    }
+    let outcome = match apply(&cx, &event).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // Not acted on: forget it so a redelivery is processed.
+            db::run(&db, "DELETE FROM webhook_events WHERE provider = 'stripe' AND event_id = ?1", args![&event.id]).await?;
+            return Err(e);
+        }
+    };
+    db::run(&db, "UPDATE webhook_events SET outcome = ?1 WHERE provider = 'stripe' AND event_id = ?2", args![&outcome, &event.id]).await?;
+    respond::json(200, &serde_json::json!({ "received": true, "outcome": outcome }))
+}
+
+#[derive(Deserialize)]
+struct PaymentOrder {
+    id: String,
+    order_id: String,
+}
+
+async fn apply(cx: &Ctx, event: &stripe::Event) -> ApiResult<String> {
+    let db = cx.db()?;
+    let intent_id = match event.kind.as_str() {
+        "payment_intent.succeeded" | "payment_intent.payment_failed" => event.data.object["id"].as_str(),
+        "charge.refunded" => event.data.object["payment_intent"].as_str(),
+        _ => return Ok(format!("ignored {}", event.kind)),
+    }
+    .unwrap_or_default();
+    let payment: Option<PaymentOrder> =
+        db::first(&db, "SELECT id, order_id FROM payments WHERE provider = 'stripe' AND provider_reference = ?1", args![intent_id]).await?;
+    let Some(payment) = payment else { return Ok(format!("ignored: no payment for {intent_id}")) };
+    let order = orders::find(&db, &payment.order_id).await?.ok_or_else(ApiError::internal)?;
+    let note = format!("Stripe event {} ({})", event.id, event.kind);
+    let (payment_status, next) = match event.kind.as_str() {
+        "payment_intent.succeeded" => ("succeeded", Some(OrderStatus::Paid)),
+        "payment_intent.payment_failed" => ("failed", None),
+        _ => ("refunded", Some(OrderStatus::Refunded)),
+    };
+    if let Some(next) = next {
+        if order.status() != next {
+            if !order.status().can_become(next) {
+                return Err(ApiError::conflict("event_out_of_order", format!("the order is {}; deliver the event again later", order.status)));
+            }
+            orders::transition(&db, &order, next, Actor::Provider("stripe"), Some(&note), cx.now).await?;
+        }
+    }
+    db::run(
+        &db,
+        "UPDATE payments SET status = ?1, raw_event_ids = json_insert(raw_event_ids, '$[#]', ?2), updated_at = ?3 WHERE id = ?4",
+        args![payment_status, &event.id, cx.now, &payment.id],
+    )
+    .await?;
+    Ok(format!("payment {payment_status}"))
+}
