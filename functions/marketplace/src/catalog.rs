@@ -73,11 +73,6 @@ impl ProductRow {
     }
 }
 
-fn query_pairs(cx: &Ctx) -> ApiResult<Vec<(String, String)>> {
-    let url = cx.req.url().or_internal("the request URL")?;
-    Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-}
-
 const FILTERS: &str = "p.kind = 'product' AND p.active = 1 \
     AND (?1 IS NULL OR p.category = ?1) AND (?2 IS NULL OR p.price_minor >= ?2) AND (?3 IS NULL OR p.price_minor <= ?3) \
     AND (?4 IS NULL OR p.rating_avg_tenths >= ?4) AND (?5 = 0 OR p.stock IS NULL OR p.stock > 0)";
@@ -99,7 +94,7 @@ struct Count {
 
 /// `GET /api/products`
 pub async fn list(cx: Ctx) -> ApiResult<Response> {
-    let query = ProductQuery::parse(&query_pairs(&cx)?)?;
+    let query = ProductQuery::parse(&cx.query_pairs()?)?;
     let db = cx.db()?;
     // Fixed statement text chosen by the parsed query; every value is bound:
     // ?1-?5 the filters, ?6 the search text, ?7/?8 the page.

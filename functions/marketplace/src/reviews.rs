@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use worker::Response;
 
+use webox_core::paging::Page;
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::respond::{self, OrInternal};
 use webox_edge::{args, db, guard, Ctx};
@@ -28,26 +29,10 @@ struct Count {
     n: i64,
 }
 
-fn page_params(cx: &Ctx) -> ApiResult<(i64, i64)> {
-    let url = cx.req.url().or_internal("the request URL")?;
-    let (mut page, mut per_page) = (1, 20);
-    for (key, value) in url.query_pairs() {
-        let parsed = value.parse::<i64>().ok();
-        match key.as_ref() {
-            "page" => page = parsed.filter(|p| *p >= 1).ok_or_else(|| ApiError::invalid("invalid_value", "page", "`page` must be a whole number from 1"))?,
-            "per_page" => {
-                per_page = parsed.filter(|p| (1..=100).contains(p)).ok_or_else(|| ApiError::invalid("invalid_value", "per_page", "`per_page` must be from 1 to 100"))?
-            }
-            other => return Err(ApiError::invalid("unknown_parameter", other, format!("`{other}` is not a parameter of this route; expected page, per_page"))),
-        }
-    }
-    Ok((page, per_page))
-}
-
 /// `GET /api/products/{id}/reviews?page=&per_page=`, newest first.
 pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let product = catalog::find(&cx, cx.param(0)).await?;
-    let (page, per_page) = page_params(&cx)?;
+    let Page { page, per_page } = Page::parse(&cx.query_pairs()?, 20)?;
     let db = cx.db()?;
     let reviews: Vec<ReviewRow> = db::all(
         &db,

@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 use worker::Response;
 
 use webox_core::order::OrderStatus;
+use webox_core::paging::Page;
 use webox_core::{ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow, COLUMNS};
-use webox_edge::respond::{self, OrInternal};
+use webox_edge::respond;
 use webox_edge::{args, db, guard, Ctx};
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -77,18 +78,7 @@ struct Count {
 /// `GET /api/orders/list?page=&per_page=`, newest first.
 pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
-    let url = cx.req.url().or_internal("the request URL")?;
-    let (mut page, mut per_page) = (1_i64, 20_i64);
-    for (key, value) in url.query_pairs() {
-        let n = value.parse::<i64>().ok();
-        match key.as_ref() {
-            "page" => page = n.filter(|p| *p >= 1).ok_or_else(|| ApiError::invalid("invalid_value", "page", "`page` must be a whole number from 1"))?,
-            "per_page" => {
-                per_page = n.filter(|p| (1..=100).contains(p)).ok_or_else(|| ApiError::invalid("invalid_value", "per_page", "`per_page` must be from 1 to 100"))?
-            }
-            other => return Err(ApiError::invalid("unknown_parameter", other, format!("`{other}` is not a parameter of this route; expected page, per_page"))),
-        }
-    }
+    let Page { page, per_page } = Page::parse(&cx.query_pairs()?, 20)?;
     let db = cx.db()?;
     let rows: Vec<OrderRow> = db::all(
         &db,

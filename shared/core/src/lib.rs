@@ -13,6 +13,7 @@ pub mod json;
 pub mod mail;
 pub mod money;
 pub mod order;
+pub mod paging;
 pub mod password;
 pub mod preferences;
 pub mod promo;

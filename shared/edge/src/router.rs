@@ -72,6 +72,12 @@ impl Ctx {
         }
     }
 
+    /// The query string as (name, value) pairs, decoded.
+    pub fn query_pairs(&self) -> ApiResult<Vec<(String, String)>> {
+        let url = self.req.url().or_internal("the request URL")?;
+        Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
     pub fn db(&self) -> ApiResult<D1Database> {
         self.env.d1("DB").or_internal("the DB binding")
     }
