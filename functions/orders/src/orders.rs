@@ -98,8 +98,13 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
 }
 
 /// `POST /api/orders/{id}/cancel`: before fulfilment only; stock comes back.
+/// A paid order is not cancelled here: its money must go back first, and
+/// WeBox does not issue refunds yet, so the buyer is sent to support.
 pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
     let order = own(&cx).await?;
+    if order.status() == OrderStatus::Paid {
+        return Err(ApiError::conflict("refund_required", "this order is paid: ask support to cancel it with a refund"));
+    }
     let user_id = order.user_id.clone();
     if !orders::transition(&cx.db()?, &order, OrderStatus::Cancelled, Actor::User(&user_id), None, cx.now).await? {
         let now = orders::find(&cx.db()?, &order.id).await?.map(|o| o.status).unwrap_or_default();
