@@ -37,7 +37,7 @@ pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_e2e_webhook_secret";
 static SITE: OnceLock<Site> = OnceLock::new();
 
 pub fn site() -> &'static Site {
-    SITE.get_or_init(|| match Site::start(None) {
+    SITE.get_or_init(|| match Site::start(None, &[]) {
         Ok(site) => site,
         Err(e) => panic!("the local site did not start: {e}"),
     })
@@ -46,7 +46,16 @@ pub fn site() -> &'static Site {
 /// Like `site()`, with more data loaded from `extra_sql` before the
 /// Workers start (benchmarks). Only the first call of either starts it.
 pub fn site_with(extra_sql: &std::path::Path) -> &'static Site {
-    SITE.get_or_init(|| match Site::start(Some(extra_sql)) {
+    SITE.get_or_init(|| match Site::start(Some(extra_sql), &[]) {
+        Ok(site) => site,
+        Err(e) => panic!("the local site did not start: {e}"),
+    })
+}
+
+/// Like `site_with`, with settings that override the Workers' vars (e.g.
+/// `ORDER_PAYMENT_MINUTES`).
+pub fn site_with_settings(extra_sql: Option<&std::path::Path>, settings: &[(&str, &str)]) -> &'static Site {
+    SITE.get_or_init(|| match Site::start(extra_sql, settings) {
         Ok(site) => site,
         Err(e) => panic!("the local site did not start: {e}"),
     })
@@ -68,7 +77,7 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl Site {
-    fn start(extra_sql: Option<&std::path::Path>) -> Result<Site, String> {
+    fn start(extra_sql: Option<&std::path::Path>, settings: &[(&str, &str)]) -> Result<Site, String> {
         let root = repo_root();
         let state_dir = std::env::temp_dir().join(unique("webox-e2e-"));
         std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
@@ -84,9 +93,10 @@ impl Site {
         let simulator = format!("http://127.0.0.1:{sim_port}");
 
         let secrets = state_dir.join("test.vars");
+        let extra: String = settings.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
         std::fs::write(
             &secrets,
-            format!(
+            extra + &format!(
                 "JWT_SECRET_KEY=e2e-jwt-secret-that-is-long-enough-0123456789\n\
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
                  EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\

@@ -62,6 +62,7 @@ pub async fn view(cx: &Ctx, order: &OrderRow) -> ApiResult<serde_json::Value> {
 /// The caller's own order, or 404 (the same 404 for another user's order).
 async fn own(cx: &Ctx) -> ApiResult<OrderRow> {
     let user = guard::authenticate(cx).await?;
+    orders::expire_overdue(&cx.db()?, Some(&user.user_id), cx.now).await?;
     orders::find(&cx.db()?, cx.param(0)).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))
 }
 
@@ -80,6 +81,7 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let Page { page, per_page } = Page::parse(&cx.query_pairs()?, 20)?;
     let db = cx.db()?;
+    orders::expire_overdue(&db, Some(&user.user_id), cx.now).await?;
     let rows: Vec<OrderRow> = db::all(
         &db,
         &format!("SELECT {COLUMNS} FROM orders WHERE user_id = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3"),

@@ -63,6 +63,7 @@ pub async fn generate(mut cx: Ctx) -> ApiResult<Response> {
     let body = cx.json_body().await?;
     let order_id = body.required_str("order_id")?.to_owned();
     let db = cx.db()?;
+    orders::expire_overdue(&db, Some(&user.user_id), cx.now).await?;
     let order = orders::find(&db, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
     if order.payment_method != "bank_transfer" {
         return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));

@@ -54,6 +54,7 @@ async fn own_stripe_order(cx: &mut Ctx) -> ApiResult<OrderRow> {
     let user = guard::authenticate(cx).await?;
     let body = cx.json_body().await?;
     let order_id = body.required_str("order_id")?.to_owned();
+    orders::expire_overdue(&cx.db()?, Some(&user.user_id), cx.now).await?;
     let order = orders::find(&cx.db()?, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
     if order.payment_method != "stripe" {
         return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));

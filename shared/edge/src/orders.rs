@@ -120,3 +120,30 @@ pub async fn transition(db: &D1Database, order: &OrderRow, next: OrderStatus, ac
     Ok(changed.first().copied().unwrap_or(0) == 1)
 }
 
+
+#[derive(Deserialize)]
+struct Overdue {
+    id: String,
+}
+
+/// Expires unpaid orders whose payment time is over (all of them, or one
+/// user's), giving their stock back. Run by the orders Worker's cron and
+/// before any read of a user's orders, so an overdue order is never shown
+/// or paid as if it were still open. Returns how many were expired.
+pub async fn expire_overdue(db: &D1Database, user_id: Option<&str>, now: i64) -> ApiResult<usize> {
+    let overdue: Vec<Overdue> = db::all(
+        db,
+        "SELECT id FROM orders WHERE status = 'pending_payment' AND expires_at <= ?1 AND (?2 IS NULL OR user_id = ?2) LIMIT 200",
+        args![now, user_id],
+    )
+    .await?;
+    let mut expired = 0;
+    for o in overdue {
+        if let Some(order) = find(db, &o.id).await? {
+            if transition(db, &order, OrderStatus::Expired, Actor::System, Some("not paid in time"), now).await? {
+                expired += 1;
+            }
+        }
+    }
+    Ok(expired)
+}
