@@ -52,6 +52,9 @@ fn checkout_turns_the_cart_into_an_order_and_reserves_stock() {
     assert!(order["expires_at"].as_i64().unwrap() > order["created_at"].as_i64().unwrap());
     assert_eq!(stock(PLENTY), before - 3);
     assert_eq!(user.client.get("/api/cart").expect(200)["cart"]["item_count"], 0, "the cart is emptied");
+    let emails = site().wait_for_emails(&user.email, 2);
+    let confirmation = emails.iter().find(|e| e["subject"] == "Your WeBox order").expect("an order confirmation");
+    assert!(confirmation["text"].as_str().unwrap().contains("Total: 39.60 EUR"), "{confirmation}");
     // WELCOME10 is once per user: a second order cannot use it.
     fill(&user, &[(DIGITAL, 1)]);
     user.client.post("/api/cart/promo", json!({"code": "WELCOME10"})).expect_field_error(422, "promo_already_used", "code");
@@ -376,6 +379,10 @@ fn the_same_stripe_event_delivered_three_times_at_once_settles_once() {
     let detail = user.client.get(&format!("/api/orders/{order}")).expect(200)["order"].clone();
     assert_eq!(detail["status"], "paid");
     assert_eq!(detail["history"].as_array().unwrap().iter().filter(|h| h["to_status"] == "paid").count(), 1);
+    let emails = site().wait_for_emails(&user.email, 3);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let receipts = site().emails_to(&user.email).iter().filter(|e| e["subject"] == "Payment received for your WeBox order").count();
+    assert_eq!((receipts, emails.len() >= 3), (1, true), "one payment email for three deliveries");
     let events = site().query(&format!("SELECT raw_event_ids FROM payments WHERE order_id = '{order}'"));
     assert_eq!(serde_json::from_str::<Vec<String>>(events[0]["raw_event_ids"].as_str().unwrap()).unwrap().len(), 1);
 }

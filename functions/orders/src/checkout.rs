@@ -11,6 +11,7 @@
 use worker::Response;
 
 use webox_core::cart::{self, CartLine};
+use webox_core::mail::OrderEvent;
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::carts::{self, Owner};
 use webox_edge::respond;
@@ -165,5 +166,6 @@ pub async fn checkout(mut cx: Ctx) -> ApiResult<Response> {
     }
     carts::delete(&cx.env, &owner).await?;
     let order = order_rows::find(&db, &order_id).await?.ok_or_else(ApiError::internal)?;
+    order_rows::notify(&cx, &order, OrderEvent::Placed).await?;
     answer(&cx, &order, 201).await
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use worker::Response;
 
+use webox_core::mail::OrderEvent;
 use webox_core::order::OrderStatus;
 use webox_core::paging::Page;
 use webox_core::{ApiError, ApiResult};
@@ -113,5 +114,6 @@ pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
         return Err(ApiError::conflict("order_changed", format!("the order changed meanwhile; it is now {now}")));
     }
     let order = orders::find(&cx.db()?, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    orders::notify(&cx, &order, OrderEvent::Cancelled).await?;
     respond::json(200, &serde_json::json!({ "order": view(&cx, &order).await? }))
 }

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use worker::{Method, Response};
 
+use webox_core::mail::OrderEvent;
 use webox_core::order::OrderStatus;
 use webox_core::stripe::{self, PaymentIntent};
 use webox_core::{random, ApiError, ApiResult};
@@ -113,7 +114,9 @@ pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
     db::run(&db, "UPDATE payments SET status = 'succeeded', received_minor = ?1, updated_at = ?2 WHERE id = ?3", args![intent.amount, cx.now, &payment.id]).await?;
     if order.status() == OrderStatus::PendingPayment {
         let note = format!("Stripe PaymentIntent {} succeeded", intent.id);
-        orders::transition(&db, &order, OrderStatus::Paid, Actor::Provider("stripe"), Some(&note), cx.now).await?;
+        if orders::transition(&db, &order, OrderStatus::Paid, Actor::Provider("stripe"), Some(&note), cx.now).await? {
+            orders::notify(&cx, &order, OrderEvent::Paid).await?;
+        }
     }
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "payment_intent_id": intent.id, "payment_status": intent.status, "order_status": order.status }))
@@ -180,7 +183,10 @@ async fn apply(cx: &Ctx, event: &stripe::Event) -> ApiResult<String> {
             if !order.status().can_become(next) {
                 return Err(ApiError::conflict("event_out_of_order", format!("the order is {}; deliver the event again later", order.status)));
             }
-            orders::transition(&db, &order, next, Actor::Provider("stripe"), Some(&note), cx.now).await?;
+            if orders::transition(&db, &order, next, Actor::Provider("stripe"), Some(&note), cx.now).await? {
+                let event = if next == OrderStatus::Paid { OrderEvent::Paid } else { OrderEvent::Refunded };
+                orders::notify(cx, &order, event).await?;
+            }
         }
     }
     db::run(

@@ -63,6 +63,64 @@ pub fn email_verification(to: &str, name: &str, link: &str, hours: i64) -> Messa
     .to(to, name, link)
 }
 
+/// One line of an order, for order emails.
+pub struct OrderLine<'a> {
+    pub title: &'a str,
+    pub quantity: i64,
+    pub line_total_minor: i64,
+}
+
+/// What happened to an order, for the email that tells the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderEvent {
+    Placed,
+    Paid,
+    Cancelled,
+    Refunded,
+}
+
+/// An order as its emails show it.
+pub struct OrderSummary<'a> {
+    pub order_id: &'a str,
+    pub lines: Vec<OrderLine<'a>>,
+    pub total_minor: i64,
+    pub currency: &'a str,
+}
+
+/// An email about an order: the event, the lines and the total.
+pub fn order_update(to: &str, name: &str, event: OrderEvent, order: &OrderSummary<'_>, link: Option<&str>) -> Message {
+    let OrderSummary { order_id, lines, total_minor, currency } = order;
+    let (total_minor, currency) = (*total_minor, *currency);
+    let (kind, subject, intro) = match event {
+        OrderEvent::Placed => ("order_confirmation", "Your WeBox order", "Thank you for your order. It is waiting for your payment."),
+        OrderEvent::Paid => ("payment_received", "Payment received for your WeBox order", "We have received your payment. Thank you!"),
+        OrderEvent::Cancelled => ("order_cancelled", "Your WeBox order is cancelled", "Your order has been cancelled."),
+        OrderEvent::Refunded => ("order_refunded", "Your WeBox order is refunded", "Your order has been refunded."),
+    };
+    let amount = |minor: i64| format!("{} {currency}", crate::money::format_minor(minor));
+    let mut text = format!("Hello {name},\n\n{intro}\n\nOrder {order_id}\n");
+    let mut rows = String::new();
+    for line in lines.iter() {
+        text.push_str(&format!("  {} × {}  {}\n", line.quantity, line.title, amount(line.line_total_minor)));
+        rows.push_str(&format!("<tr><td>{} × {}</td><td>{}</td></tr>", line.quantity, escape_html(line.title), escape_html(&amount(line.line_total_minor))));
+    }
+    text.push_str(&format!("Total: {}\n", amount(total_minor)));
+    let mut html = format!(
+        "<p>Hello {},</p><p>{}</p><p>Order {}</p><table>{rows}<tr><th>Total</th><th>{}</th></tr></table>",
+        escape_html(name),
+        escape_html(intro),
+        escape_html(order_id),
+        escape_html(&amount(total_minor)),
+    );
+    if let Some(link) = link {
+        text.push_str(&format!("\nYour order: {link}\n"));
+        html.push_str(&format!("<p><a href=\"{}\">Your order</a></p>", escape_html(link)));
+    }
+    text.push_str("\n— WeBox");
+    html.push_str("<p>— WeBox</p>");
+    Message { kind: kind.into(), to: to.into(), subject: subject.into(), text, html }
+}
+
 /// The JSON body of `POST {EMAIL_API_BASE}/emails`.
 pub fn api_request_body(from: &str, message: &Message) -> serde_json::Value {
     serde_json::json!({
@@ -87,6 +145,16 @@ pub fn parse_api_response(body: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_emails_list_lines_and_total_in_minor_units() {
+        let lines = [OrderLine { title: "Mug <XL>", quantity: 2, line_total_minor: 2598 }];
+        let order = OrderSummary { order_id: "o1", lines: lines.into(), total_minor: 2598, currency: "EUR" };
+        let m = order_update("a@b.co", "Ada", OrderEvent::Paid, &order, Some("https://w.test/orders?id=o1"));
+        assert_eq!((m.kind.as_str(), m.subject.as_str()), ("payment_received", "Payment received for your WeBox order"));
+        assert!(m.text.contains("2 × Mug <XL>  25.98 EUR") && m.text.contains("Total: 25.98 EUR"));
+        assert!(m.html.contains("Mug &lt;XL&gt;"));
+    }
 
     #[test]
     fn reset_message_carries_the_link_and_escapes_names() {

@@ -147,3 +147,33 @@ pub async fn expire_overdue(db: &D1Database, user_id: Option<&str>, now: i64) ->
     }
     Ok(expired)
 }
+
+#[derive(Deserialize)]
+struct MailLine {
+    title: String,
+    quantity: i64,
+    line_total_minor: i64,
+}
+
+#[derive(Deserialize)]
+struct Buyer {
+    email: String,
+    name: String,
+}
+
+/// Emails the buyer what happened to the order (through the outbox).
+pub async fn notify(cx: &crate::Ctx, order: &OrderRow, event: webox_core::mail::OrderEvent) -> ApiResult<()> {
+    use webox_core::mail::{order_update, OrderLine, OrderSummary};
+    let db = cx.db()?;
+    let buyer: Option<Buyer> = db::first(&db, "SELECT email, name FROM users WHERE id = ?1", args![&order.user_id]).await?;
+    let Some(buyer) = buyer else { return Ok(()) };
+    let lines: Vec<MailLine> =
+        db::all(&db, "SELECT title, quantity, line_total_minor FROM order_lines WHERE order_id = ?1 ORDER BY position", args![&order.id]).await?;
+    let summary = OrderSummary {
+        order_id: &order.id,
+        lines: lines.iter().map(|l| OrderLine { title: &l.title, quantity: l.quantity, line_total_minor: l.line_total_minor }).collect(),
+        total_minor: order.total_minor,
+        currency: &order.currency,
+    };
+    crate::mailer::send(cx, order_update(&buyer.email, &buyer.name, event, &summary, None)).await
+}
