@@ -403,3 +403,30 @@ fn a_refund_event_before_payment_is_retried_later_and_a_failure_is_recorded() {
     assert_eq!(deliver(&refund, &stripe_signature(now(), &refund, secret)).expect(200)["outcome"], "payment refunded");
     assert_eq!(user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["status"], "refunded");
 }
+
+#[test]
+fn admins_move_orders_along_the_status_table_only() {
+    let user = site().new_user();
+    let order = bank_order(&user, &[(DIGITAL, 1)]);
+    let admin = admin();
+    let set = |status: &str| admin.client.post(&format!("/api/admin/orders/{order}/status"), json!({"status": status, "note": "warehouse"}));
+    set("shipped").expect_error(409, "invalid_status_transition");
+    user.client.post(&format!("/api/admin/orders/{order}/status"), json!({"status": "processing"})).expect_error(403, "forbidden");
+    site().client().post(&format!("/api/admin/orders/{order}/status"), json!({"status": "processing"})).expect_error(401, "unauthorized");
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200);
+    admin.client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": 700})).expect(200);
+    set("cancelled").expect_error(409, "refund_required");
+    set("refunded").expect_field_error(400, "refund_via_provider", "status");
+    set("lost").expect_field_error(400, "invalid_value", "status");
+    admin.client.post(&format!("/api/admin/orders/{order}/status"), json!({})).expect_field_error(400, "missing_field", "status");
+    for status in ["processing", "shipped", "delivered"] {
+        assert_eq!(set(status).expect(200)["status"], status);
+    }
+    set("shipped").expect_error(409, "invalid_status_transition");
+    let history = user.client.get(&format!("/api/orders/{order}")).expect(200)["order"]["history"].clone();
+    let trail: Vec<&str> = history.as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
+    assert_eq!(trail, vec!["pending_payment", "paid", "processing", "shipped", "delivered"]);
+    assert_eq!(history[4]["actor_kind"], "admin");
+    assert_eq!(history[4]["note"], "warehouse");
+    admin.client.post("/api/admin/orders/nope/status", json!({"status": "processing"})).expect_error(404, "not_found");
+}

@@ -20,6 +20,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("wishlist", "MARKETPLACE"),
     ("orders", "ORDERS"),
     ("payment", "PAYMENT"),
+    ("admin", "ADMIN"),
 ];
 
 static OPENAPI: &str = include_str!("../openapi.json");
