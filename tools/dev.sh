@@ -19,7 +19,8 @@ if [ ! -f .dev.vars ]; then
   jwt=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
   enc=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
   sed -e "s|^JWT_SECRET_KEY=.*|JWT_SECRET_KEY=$jwt|" -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=$enc|" \
-      -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" -e "s|^STRIPE_API_BASE=.*|STRIPE_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
+      -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" -e "s|^STRIPE_API_BASE=.*|STRIPE_API_BASE=http://127.0.0.1:$SIM_PORT|" \
+      -e "s|^PAYPAL_API_BASE=.*|PAYPAL_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
 fi
 
 # Settings added to .dev.vars.example since .dev.vars was made: append them.
@@ -30,8 +31,16 @@ done <.dev.vars.example
 
 mkdir -p .state/dev
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-SIM_EMAIL_API_KEY=$(grep '^EMAIL_API_KEY=' .dev.vars | cut -d= -f2-) \
-SIM_STRIPE_SECRET_KEY=$(grep '^STRIPE_SECRET_KEY=' .dev.vars | cut -d= -f2-) \
+# The simulator accepts the keys the site holds and sends it webhooks.
+setting() { grep "^$1=" .dev.vars | cut -d= -f2-; }
+SIM_EMAIL_API_KEY=$(setting EMAIL_API_KEY) \
+SIM_STRIPE_SECRET_KEY=$(setting STRIPE_SECRET_KEY) \
+SIM_STRIPE_PUBLISHABLE_KEY=$(setting STRIPE_PUBLISHABLE_KEY) \
+SIM_STRIPE_WEBHOOK_SECRET=$(setting STRIPE_WEBHOOK_SECRET) \
+SIM_PAYPAL_CLIENT_ID=$(setting PAYPAL_CLIENT_ID) \
+SIM_PAYPAL_CLIENT_SECRET=$(setting PAYPAL_CLIENT_SECRET) \
+SIM_PAYPAL_WEBHOOK_ID=$(setting PAYPAL_WEBHOOK_ID) \
+SIM_WEBHOOK_TARGET="http://127.0.0.1:$PORT" \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
@@ -40,6 +49,8 @@ cat <<INFO
 
   WeBox is starting on   http://127.0.0.1:$PORT
   Emails it sends:       http://127.0.0.1:$SIM_PORT/   (the simulator's inbox)
+  Payments:              Stripe and PayPal are the simulator (test card pm_card_visa);
+                         webhooks it sent: http://127.0.0.1:$SIM_PORT/_sim/webhooks
   Demo accounts:         admin@webox.local / WeBox-admin-2026!   (admin)
                          demo@webox.local  / WeBox-demo-2026!    (user)
   Stop with Ctrl-C.

@@ -33,6 +33,9 @@ pub const DEMO_USER: (&str, &str) = ("demo@webox.local", "WeBox-demo-2026!");
 pub const EMAIL_API_KEY: &str = "re_e2e_test_key";
 pub const STRIPE_SECRET_KEY: &str = "sk_test_e2e_key";
 pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_e2e_webhook_secret";
+pub const STRIPE_PUBLISHABLE_KEY: &str = "pk_test_e2e_key";
+pub const PAYPAL_CLIENT: (&str, &str) = ("e2e-paypal-client", "e2e-paypal-secret");
+pub const PAYPAL_WEBHOOK_ID: &str = "WH-E2E-WEBHOOK";
 
 static SITE: OnceLock<Site> = OnceLock::new();
 
@@ -89,7 +92,8 @@ impl Site {
         if !simulator_bin.exists() {
             return Err(format!("{} is missing: run `make test` (it builds it)", simulator_bin.display()));
         }
-        let sim_port = process::start_simulator(&simulator_bin, &state_dir)?;
+        let port = process::free_port()?;
+        let sim_port = process::start_simulator(&simulator_bin, &state_dir, &format!("http://127.0.0.1:{port}"))?;
         let simulator = format!("http://127.0.0.1:{sim_port}");
 
         let secrets = state_dir.join("test.vars");
@@ -101,12 +105,15 @@ impl Site {
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
                  EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\
                  BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPP\n\
-                 STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={STRIPE_WEBHOOK_SECRET}\n"
+                 STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={STRIPE_WEBHOOK_SECRET}\n\
+                 STRIPE_PUBLISHABLE_KEY={STRIPE_PUBLISHABLE_KEY}\n\
+                 PAYPAL_API_BASE={simulator}\nPAYPAL_CLIENT_ID={}\nPAYPAL_CLIENT_SECRET={}\nPAYPAL_WEBHOOK_ID={PAYPAL_WEBHOOK_ID}\n",
+                PAYPAL_CLIENT.0,
+                PAYPAL_CLIENT.1
             ),
         )
         .map_err(|e| e.to_string())?;
 
-        let port = process::free_port()?;
         process::start_site(&root, &state_dir, port, &secrets, extra_sql)?;
         let site = Site { base: format!("http://127.0.0.1:{port}"), simulator, state_dir };
         site.wait_until_ready()?;

@@ -76,10 +76,21 @@ pub fn free_port() -> Result<u16, String> {
 }
 
 /// Starts the simulator on a free port and returns the port it announced.
-pub fn start_simulator(binary: &Path, state_dir: &Path) -> Result<u16, String> {
+/// It accepts the test keys and sends webhooks to `site`.
+pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u16, String> {
     let log = state_dir.join("simulator.log");
     let script = format!("'{}' --port 0 2>'{}'", binary.display(), log.display());
-    let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &[("SIM_EMAIL_API_KEY", crate::EMAIL_API_KEY), ("SIM_STRIPE_SECRET_KEY", crate::STRIPE_SECRET_KEY)])?.ok_or("no simulator stdout")?;
+    let envs = [
+        ("SIM_EMAIL_API_KEY", crate::EMAIL_API_KEY),
+        ("SIM_STRIPE_SECRET_KEY", crate::STRIPE_SECRET_KEY),
+        ("SIM_STRIPE_PUBLISHABLE_KEY", crate::STRIPE_PUBLISHABLE_KEY),
+        ("SIM_STRIPE_WEBHOOK_SECRET", crate::STRIPE_WEBHOOK_SECRET),
+        ("SIM_PAYPAL_CLIENT_ID", crate::PAYPAL_CLIENT.0),
+        ("SIM_PAYPAL_CLIENT_SECRET", crate::PAYPAL_CLIENT.1),
+        ("SIM_PAYPAL_WEBHOOK_ID", crate::PAYPAL_WEBHOOK_ID),
+        ("SIM_WEBHOOK_TARGET", site),
+    ];
+    let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;
     let mut reader = BufReader::new(stdout);
     let mut line = String::new();
     reader.read_line(&mut line).map_err(|e| e.to_string())?;

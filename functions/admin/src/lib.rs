@@ -9,6 +9,7 @@ mod orders;
 
 const ROUTES: &[Route] = routes![
     Post "/api/admin/orders/{id}/status" => orders::change_status,
+    Post "/api/admin/orders/{id}/refund" => orders::refund,
 ];
 
 #[event(fetch)]

@@ -10,7 +10,7 @@ use webox_core::role::Role;
 use webox_core::{ApiError, ApiResult};
 use webox_edge::orders::{self, Actor};
 use webox_edge::respond;
-use webox_edge::{guard, Ctx};
+use webox_edge::{guard, refunds, Ctx};
 
 /// `{status, note?}`. Refunds are not set here: they go through the payment
 /// provider (`refunded` comes from it), so this route refuses them.
@@ -39,4 +39,18 @@ pub async fn change_status(mut cx: Ctx) -> ApiResult<Response> {
         orders::notify(&cx, &order, OrderEvent::Cancelled).await?;
     }
     respond::json(200, &serde_json::json!({ "order_id": order.id, "status": order.status, "updated_at": order.updated_at }))
+}
+
+/// `{reason?}`: refunds the order's payment in full through its provider
+/// (a bank transfer is recorded as to be sent back by hand) and marks the
+/// order refunded. Retrying after a failure never refunds twice.
+pub async fn refund(mut cx: Ctx) -> ApiResult<Response> {
+    let admin = guard::authorize(&cx, Role::Admin).await?;
+    let body = cx.optional_json_body().await?;
+    let reason = body.optional_str("reason")?.map(|n| n.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
+    let db = cx.db()?;
+    let order = orders::find(&db, cx.param(0)).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    let refund = refunds::refund(&cx, &order, OrderStatus::Refunded, Actor::Admin(&admin.user_id), reason.as_deref()).await?;
+    let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
+    respond::json(200, &serde_json::json!({ "order_id": order.id, "status": order.status, "refund": refund }))
 }

@@ -13,6 +13,7 @@ const ROUTES: &[Route] = routes![
     Get "/api/orders/list" => orders::list,
     Get "/api/orders/{id}" => orders::detail,
     Post "/api/orders/{id}/cancel" => orders::cancel,
+    Get "/api/orders/{id}/invoice" => orders::invoice,
 ];
 
 #[event(fetch)]

@@ -7,10 +7,11 @@ use worker::Response;
 use webox_core::mail::OrderEvent;
 use webox_core::order::OrderStatus;
 use webox_core::paging::Page;
+use webox_core::role::Role;
 use webox_core::{ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow, COLUMNS};
-use webox_edge::respond;
-use webox_edge::{args, db, guard, Ctx};
+use webox_edge::respond::{self, OrInternal};
+use webox_edge::{args, db, guard, invoices, refunds, Ctx};
 
 #[derive(Debug, Deserialize, Serialize)]
 struct LineRow {
@@ -43,6 +44,8 @@ pub async fn view(cx: &Ctx, order: &OrderRow) -> ApiResult<serde_json::Value> {
     .await?;
     let history: Vec<HistoryRow> =
         db::all(&db, "SELECT from_status, to_status, actor_kind, note, at FROM order_history WHERE order_id = ?1 ORDER BY id", args![&order.id]).await?;
+    let refund = refunds::of_order(cx, &order.id).await?;
+    let invoice = invoices::of_order(cx, &order.id).await?;
     Ok(serde_json::json!({
         "order_id": order.id,
         "status": order.status,
@@ -57,6 +60,8 @@ pub async fn view(cx: &Ctx, order: &OrderRow) -> ApiResult<serde_json::Value> {
         "updated_at": order.updated_at,
         "lines": lines,
         "history": history,
+        "refund": refund,
+        "invoice": invoice,
     }))
 }
 
@@ -101,19 +106,38 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
 }
 
 /// `POST /api/orders/{id}/cancel`: before fulfilment only; stock comes back.
-/// A paid order is not cancelled here: its money must go back first, and
-/// WeBox does not issue refunds yet, so the buyer is sent to support.
+/// A paid order is refunded in full through its payment first.
 pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
     let order = own(&cx).await?;
-    if order.status() == OrderStatus::Paid {
-        return Err(ApiError::conflict("refund_required", "this order is paid: ask support to cancel it with a refund"));
-    }
     let user_id = order.user_id.clone();
-    if !orders::transition(&cx.db()?, &order, OrderStatus::Cancelled, Actor::User(&user_id), None, cx.now).await? {
-        let now = orders::find(&cx.db()?, &order.id).await?.map(|o| o.status).unwrap_or_default();
-        return Err(ApiError::conflict("order_changed", format!("the order changed meanwhile; it is now {now}")));
+    if order.status() == OrderStatus::Paid {
+        refunds::refund(&cx, &order, OrderStatus::Cancelled, Actor::User(&user_id), Some("cancelled by the buyer")).await?;
+    } else {
+        if !orders::transition(&cx.db()?, &order, OrderStatus::Cancelled, Actor::User(&user_id), None, cx.now).await? {
+            let now = orders::find(&cx.db()?, &order.id).await?.map(|o| o.status).unwrap_or_default();
+            return Err(ApiError::conflict("order_changed", format!("the order changed meanwhile; it is now {now}")));
+        }
+        let order = orders::find(&cx.db()?, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+        orders::notify(&cx, &order, OrderEvent::Cancelled).await?;
     }
     let order = orders::find(&cx.db()?, &order.id).await?.ok_or_else(|| ApiError::not_found("order"))?;
-    orders::notify(&cx, &order, OrderEvent::Cancelled).await?;
     respond::json(200, &serde_json::json!({ "order": view(&cx, &order).await? }))
+}
+
+/// `GET /api/orders/{id}/invoice`: the invoice PDF, for the buyer or an
+/// admin (anyone else gets the same 404 as for a missing order).
+pub async fn invoice(cx: Ctx) -> ApiResult<Response> {
+    let user = guard::authenticate(&cx).await?;
+    let order = orders::find(&cx.db()?, cx.param(0))
+        .await?
+        .filter(|o| o.user_id == user.user_id || user.require(Role::Admin).is_ok())
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let (name, bytes) = invoices::pdf(&cx, &order)
+        .await?
+        .ok_or_else(|| ApiError::conflict("no_invoice", format!("an invoice is issued once the order is paid; it is {}", order.status)))?;
+    let headers = worker::Headers::new();
+    let _ = headers.set("Content-Type", "application/pdf");
+    let _ = headers.set("Content-Disposition", &format!("attachment; filename=\"{name}\""));
+    let _ = headers.set("Cache-Control", "private, no-store");
+    Ok(Response::from_bytes(bytes).or_internal("an invoice response")?.with_headers(headers))
 }

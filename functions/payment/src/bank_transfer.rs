@@ -6,12 +6,11 @@
 use serde::Deserialize;
 use worker::Response;
 
-use webox_core::mail::OrderEvent;
 use webox_core::order::OrderStatus;
 use webox_core::role::Role;
 use webox_core::{random, rf_reference, ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow};
-use webox_edge::respond::{self, OrInternal};
+use webox_edge::respond;
 use webox_edge::{args, config, db, guard, Ctx};
 
 #[derive(Deserialize)]
@@ -128,9 +127,7 @@ pub async fn receive(mut cx: Ctx) -> ApiResult<Response> {
     let payment = payment_of(&cx, &order.id).await?.ok_or_else(ApiError::internal)?;
     if payment.received_minor >= payment.amount_minor {
         let note = format!("bank transfer {} received in full", payment.provider_reference);
-        if orders::transition(&db, &order, OrderStatus::Paid, Actor::Admin(&admin.user_id), Some(&note), cx.now).await.or_internal("settling the order")? {
-            orders::notify(&cx, &order, OrderEvent::Paid).await?;
-        }
+        orders::settle(&cx, &order, Actor::Admin(&admin.user_id), &note).await?;
     }
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "bank_transfer": instructions(&cx, &order, &payment)?, "order_status": order.status }))

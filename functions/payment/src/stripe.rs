@@ -11,34 +11,13 @@ use webox_core::order::OrderStatus;
 use webox_core::stripe::{self, PaymentIntent};
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow};
-use webox_edge::respond::{self, OrInternal};
-use webox_edge::{args, config, db, guard, outbound, Ctx};
+use webox_edge::respond;
 
-const DEFAULT_API_BASE: &str = "https://api.stripe.com";
+use crate::webhooks;
+use webox_edge::{args, config, db, guard, refunds, stripe_api, Ctx};
 
 async fn call(cx: &Ctx, method: Method, path: &str, form: Option<String>, idempotency_key: Option<&str>) -> ApiResult<PaymentIntent> {
-    let base = config::optional(&cx.env, "STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.into());
-    let key = config::required(&cx.env, "STRIPE_SECRET_KEY")?;
-    let authorization = format!("Bearer {key}");
-    let mut headers = vec![("Authorization", authorization.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
-    if let Some(k) = idempotency_key {
-        headers.push(("Idempotency-Key", k));
-    }
-    let url = format!("{}{path}", base.trim_end_matches('/'));
-    let reply = outbound::send(method, &url, &headers, form).await.map_err(|e| {
-        worker::console_error!("[{}] stripe: {e}", cx.request_id);
-        ApiError::new(502, "provider_unavailable", "Stripe could not be reached; try again")
-    })?;
-    match reply.status {
-        200..=299 => serde_json::from_str(&reply.body).or_internal("reading a PaymentIntent"),
-        429 => Err(ApiError::new(429, "provider_rate_limited", "Stripe is busy; try again in a moment").with_retry_after(2)),
-        401 | 403 => {
-            worker::console_error!("[{}] stripe refused the secret key: {}", cx.request_id, stripe::error_message(&reply.body));
-            Err(ApiError::new(500, "misconfigured", "the server is not configured correctly"))
-        }
-        500..=599 => Err(ApiError::new(502, "provider_unavailable", "Stripe had a problem; try again")),
-        status => Err(ApiError::new(502, "provider_error", format!("Stripe refused the request ({status}): {}", stripe::error_message(&reply.body)))),
-    }
+    stripe_api::call(cx, method, path, form, idempotency_key).await
 }
 
 #[derive(Deserialize)]
@@ -114,44 +93,20 @@ pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
     db::run(&db, "UPDATE payments SET status = 'succeeded', received_minor = ?1, updated_at = ?2 WHERE id = ?3", args![intent.amount, cx.now, &payment.id]).await?;
     if order.status() == OrderStatus::PendingPayment {
         let note = format!("Stripe PaymentIntent {} succeeded", intent.id);
-        if orders::transition(&db, &order, OrderStatus::Paid, Actor::Provider("stripe"), Some(&note), cx.now).await? {
-            orders::notify(&cx, &order, OrderEvent::Paid).await?;
-        }
+        orders::settle(&cx, &order, Actor::Provider("stripe"), &note).await?;
     }
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "payment_intent_id": intent.id, "payment_status": intent.status, "order_status": order.status }))
 }
 
 /// `POST /api/payment/stripe/webhook`: Stripe's events, signature checked
-/// (`STRIPE_WEBHOOK_SECRET`), each event id acted on once. An event that
-/// arrives before the order can take it (out of order) is not recorded and
-/// answered 409, so Stripe delivers it again later.
+/// (`STRIPE_WEBHOOK_SECRET`), each event id acted on once.
 pub async fn webhook(mut cx: Ctx) -> ApiResult<Response> {
     let secret = config::required(&cx.env, "STRIPE_WEBHOOK_SECRET")?;
     let body = cx.req.bytes().await.map_err(|_| ApiError::new(400, "invalid_body", "the request body could not be read"))?;
     stripe::verify_signature(cx.header("Stripe-Signature").as_deref(), &body, &secret, cx.now)?;
     let event: stripe::Event = serde_json::from_slice(&body).map_err(|_| ApiError::new(400, "invalid_json", "the event is not a Stripe event"))?;
-    let db = cx.db()?;
-    let first_delivery = db::run(
-        &db,
-        "INSERT INTO webhook_events (provider, event_id, event_type, received_at) VALUES ('stripe', ?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        args![&event.id, &event.kind, cx.now],
-    )
-    .await?
-        == 1;
-    if !first_delivery {
-        return respond::json(200, &serde_json::json!({ "received": true, "duplicate": true }));
-    }
-    let outcome = match apply(&cx, &event).await {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            // Not acted on: forget it so a redelivery is processed.
-            db::run(&db, "DELETE FROM webhook_events WHERE provider = 'stripe' AND event_id = ?1", args![&event.id]).await?;
-            return Err(e);
-        }
-    };
-    db::run(&db, "UPDATE webhook_events SET outcome = ?1 WHERE provider = 'stripe' AND event_id = ?2", args![&outcome, &event.id]).await?;
-    respond::json(200, &serde_json::json!({ "received": true, "outcome": outcome }))
+    webhooks::once(&cx, "stripe", &event.id, &event.kind, apply(&cx, &event)).await
 }
 
 #[derive(Deserialize)]
@@ -176,22 +131,44 @@ async fn apply(cx: &Ctx, event: &stripe::Event) -> ApiResult<String> {
     let (payment_status, next) = match event.kind.as_str() {
         "payment_intent.succeeded" => ("succeeded", Some(OrderStatus::Paid)),
         "payment_intent.payment_failed" => ("failed", None),
+        // A refund WeBox made has already moved the order; one made in
+        // Stripe's dashboard moves it here.
+        _ if refunds::of_order(cx, &order.id).await?.is_some() => ("refunded", None),
         _ => ("refunded", Some(OrderStatus::Refunded)),
     };
+    if event.kind == "payment_intent.succeeded" {
+        let object = &event.data.object;
+        let matches = object["amount"].as_i64().is_none_or(|a| a == order.total_minor)
+            && object["currency"].as_str().is_none_or(|c| c.eq_ignore_ascii_case(&order.currency));
+        if !matches {
+            worker::console_error!("[{}] Stripe event {} does not match order {}", cx.request_id, event.id, order.id);
+            return Ok("ignored: the amount does not match the order".into());
+        }
+        // The payment is recorded before the order is paid, so a refund
+        // right after finds it.
+        db::run(
+            &db,
+            "UPDATE payments SET status = 'succeeded', received_minor = amount_minor, updated_at = ?1 WHERE id = ?2 AND status IN ('pending', 'failed')",
+            args![cx.now, &payment.id],
+        )
+        .await?;
+    }
     if let Some(next) = next {
         if order.status() != next {
             if !order.status().can_become(next) {
                 return Err(ApiError::conflict("event_out_of_order", format!("the order is {}; deliver the event again later", order.status)));
             }
-            if orders::transition(&db, &order, next, Actor::Provider("stripe"), Some(&note), cx.now).await? {
-                let event = if next == OrderStatus::Paid { OrderEvent::Paid } else { OrderEvent::Refunded };
-                orders::notify(cx, &order, event).await?;
+            if next == OrderStatus::Paid {
+                orders::settle(cx, &order, Actor::Provider("stripe"), &note).await?;
+            } else if orders::transition(&db, &order, next, Actor::Provider("stripe"), Some(&note), cx.now).await? {
+                orders::notify(cx, &order, OrderEvent::Refunded).await?;
             }
         }
     }
     db::run(
         &db,
-        "UPDATE payments SET status = ?1, raw_event_ids = json_insert(raw_event_ids, '$[#]', ?2), updated_at = ?3 WHERE id = ?4",
+        "UPDATE payments SET status = CASE WHEN ?1 = 'failed' AND status <> 'pending' THEN status ELSE ?1 END,
+           raw_event_ids = json_insert(raw_event_ids, '$[#]', ?2), updated_at = ?3 WHERE id = ?4",
         args![payment_status, &event.id, cx.now, &payment.id],
     )
     .await?;

@@ -32,9 +32,63 @@ pub fn format_minor(amount: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// ISO 4217 currencies without minor units (amounts are whole units).
+const ZERO_DECIMAL: &[&str] = &["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
+
+/// How many decimals `currency` has (0 or 2 for the currencies we sell in).
+pub fn decimals(currency: &str) -> u32 {
+    if ZERO_DECIMAL.iter().any(|c| c.eq_ignore_ascii_case(currency)) {
+        0
+    } else {
+        2
+    }
+}
+
+/// Minor units as the decimal string payment APIs take: `1999 EUR` → `"19.99"`,
+/// `500 JPY` → `"500"`.
+pub fn to_decimal(amount: i64, currency: &str) -> String {
+    match decimals(currency) {
+        0 => amount.to_string(),
+        _ => format_minor(amount),
+    }
+}
+
+/// The decimal string back to minor units, exactly (no floats): `"19.99"`
+/// → 1999. `None` for anything that is not a plain amount in that currency.
+pub fn from_decimal(value: &str, currency: &str) -> Option<i64> {
+    let places = decimals(currency) as usize;
+    let (sign, digits) = match value.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, value),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() || fraction.len() > places || !whole.bytes().chain(fraction.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let padded = format!("{whole}{fraction:0<places$}");
+    padded.parse::<i64>().ok().map(|v| sign * v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_strings_round_trip_exactly() {
+        assert_eq!(to_decimal(1999, "EUR"), "19.99");
+        assert_eq!(to_decimal(500, "JPY"), "500");
+        assert_eq!(from_decimal("19.99", "EUR"), Some(1999));
+        assert_eq!(from_decimal("19.9", "EUR"), Some(1990));
+        assert_eq!(from_decimal("19", "EUR"), Some(1900));
+        assert_eq!(from_decimal("500", "jpy"), Some(500));
+        for bad in ["", ".5", "1.999", "1e3", "12,00", "abc"] {
+            assert_eq!(from_decimal(bad, "EUR"), None, "{bad}");
+        }
+        assert_eq!(from_decimal("5.5", "JPY"), None);
+        for minor in [0, 1, 99, 100, 123_456_789] {
+            assert_eq!(from_decimal(&to_decimal(minor, "EUR"), "EUR"), Some(minor));
+        }
+    }
 
     #[test]
     fn currencies_are_normalised() {

@@ -73,6 +73,26 @@ pub fn create_intent_form(order_id: &str, amount_minor: i64, currency: &str) -> 
     ])
 }
 
+/// The body of `POST /v1/refunds`: the whole PaymentIntent back.
+pub fn refund_form(intent_id: &str, order_id: &str) -> String {
+    form_encode(&[
+        ("payment_intent", intent_id.to_owned()),
+        ("reason", "requested_by_customer".to_owned()),
+        ("metadata[order_id]", order_id.to_owned()),
+    ])
+}
+
+/// A Refund object (`re_...`); `status` is `pending`, `succeeded`,
+/// `failed`, `canceled` or `requires_action`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: String,
+    pub payment_intent: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PaymentIntent {
     pub id: String,
@@ -162,6 +182,16 @@ mod tests {
             create_intent_form("ord 1&x", 1999, "EUR"),
             "amount=1999&currency=eur&metadata%5Border_id%5D=ord+1%26x&automatic_payment_methods%5Benabled%5D=true"
         );
+    }
+
+    #[test]
+    fn refunds_name_the_intent_and_parse_back() {
+        assert_eq!(refund_form("pi_1", "o1"), "payment_intent=pi_1&reason=requested_by_customer&metadata%5Border_id%5D=o1");
+        let r: Refund = serde_json::from_str(
+            r#"{"id":"re_1","object":"refund","amount":1999,"currency":"eur","status":"succeeded","payment_intent":"pi_1","charge":"ch_1","metadata":{}}"#,
+        )
+        .unwrap();
+        assert_eq!((r.id.as_str(), r.amount, r.payment_intent.as_deref()), ("re_1", 1999, Some("pi_1")));
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub enum Actor<'a> {
 }
 
 impl Actor<'_> {
-    fn parts(&self) -> (&'static str, Option<&str>) {
+    pub fn parts(&self) -> (&'static str, Option<&str>) {
         match self {
             Actor::User(id) => ("user", Some(id)),
             Actor::Admin(id) => ("admin", Some(id)),
@@ -116,10 +116,66 @@ pub async fn transition(db: &D1Database, order: &OrderRow, next: OrderStatus, ac
             args![&order.id, &mark],
         )?);
     }
+    if next == OrderStatus::Paid {
+        // The invoice number: the year's counter goes up by one in this
+        // transaction, so numbers have no gaps and no duplicates.
+        let year = "CAST(strftime('%Y', ?1, 'unixepoch') AS INTEGER)";
+        statements.push(db::statement(
+            db,
+            &format!(
+                "INSERT INTO invoice_counters (year, last_number)
+                 SELECT {year}, 1 WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?2 AND last_transition = ?3)
+                 ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1"
+            ),
+            args![now, &order.id, &mark],
+        )?);
+        statements.push(db::statement(
+            db,
+            &format!(
+                "INSERT INTO invoices (order_id, year, number, issued_at)
+                 SELECT ?2, year, last_number, ?1 FROM invoice_counters
+                 WHERE year = {year} AND EXISTS (SELECT 1 FROM orders WHERE id = ?2 AND last_transition = ?3)"
+            ),
+            args![now, &order.id, &mark],
+        )?);
+    }
+    if matches!(current, OrderStatus::Paid | OrderStatus::Processing | OrderStatus::Shipped | OrderStatus::Delivered)
+        && matches!(next, OrderStatus::Refunded | OrderStatus::Cancelled)
+    {
+        // Money back: the plan bought with this order ends, and its credits
+        // are taken back (never below zero).
+        statements.push(db::statement(
+            db,
+            "UPDATE usage_counters SET value = MAX(0, value - (
+               SELECT COALESCE(SUM(pl.monthly_credits * l.quantity), 0) FROM order_lines l JOIN plans pl ON pl.product_id = l.product_id WHERE l.order_id = ?1))
+             WHERE metric = 'credits' AND user_id = ?2 AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?3)",
+            args![&order.id, &order.user_id, &mark],
+        )?);
+        statements.push(db::statement(
+            db,
+            "DELETE FROM account_plans WHERE order_id = ?1 AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND last_transition = ?2)",
+            args![&order.id, &mark],
+        )?);
+    }
     let changed = db::batch(db, statements).await?;
     Ok(changed.first().copied().unwrap_or(0) == 1)
 }
 
+
+/// Marks a pending order paid (plan, credits and invoice number in the same
+/// transaction), then renders the invoice and emails the buyer — once, by
+/// whichever call made the change. Returns whether this call did.
+pub async fn settle(cx: &crate::Ctx, order: &OrderRow, actor: Actor<'_>, note: &str) -> ApiResult<bool> {
+    let db = cx.db()?;
+    if !transition(&db, order, OrderStatus::Paid, actor, Some(note), cx.now).await? {
+        return Ok(false);
+    }
+    if let Some(paid) = find(&db, &order.id).await? {
+        crate::invoices::issue(cx, &paid).await;
+    }
+    notify(cx, order, webox_core::mail::OrderEvent::Paid).await?;
+    Ok(true)
+}
 
 #[derive(Deserialize)]
 struct Overdue {

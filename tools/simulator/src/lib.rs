@@ -1,12 +1,14 @@
 //! The simulator: one HTTP server standing in for the external services
-//! WeBox calls (for now the Resend email API), speaking their real wire
+//! WeBox calls (the Resend email API, Stripe, PayPal), speaking their real wire
 //! formats so the Workers run the same code against it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
 //! developers and tests look inside and inject faults.
 
 pub mod email;
 pub mod faults;
+pub mod paypal;
 pub mod stripe;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -19,6 +21,39 @@ pub struct Config {
     pub email_api_key: String,
     /// The secret key `/v1/*` accepts (`sk_test_...`).
     pub stripe_secret_key: String,
+    /// The publishable key Stripe.js confirms with from the browser.
+    pub stripe_publishable_key: String,
+    /// The `whsec_` secret events sent to the site are signed with.
+    pub stripe_webhook_secret: String,
+    /// PayPal REST app credentials (`/v1/oauth2/token`, Basic auth).
+    pub paypal_client_id: String,
+    pub paypal_client_secret: String,
+    /// The webhook id the verify API expects (the site's PAYPAL_WEBHOOK_ID).
+    pub paypal_webhook_id: String,
+    /// What PayPal deliveries are signed with (the simulator's stand-in for
+    /// PayPal's certificate).
+    pub paypal_webhook_secret: String,
+    /// The site's base URL, where webhooks are delivered.
+    pub webhook_target: Option<String>,
+}
+
+impl Config {
+    /// From `SIM_*` environment variables, with the local development
+    /// defaults `.dev.vars.example` uses.
+    pub fn from_env() -> Self {
+        let var = |name: &str, default: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned());
+        Self {
+            email_api_key: var("SIM_EMAIL_API_KEY", "re_dev_local_key"),
+            stripe_secret_key: var("SIM_STRIPE_SECRET_KEY", "sk_test_webox_local"),
+            stripe_publishable_key: var("SIM_STRIPE_PUBLISHABLE_KEY", "pk_test_webox_local"),
+            stripe_webhook_secret: var("SIM_STRIPE_WEBHOOK_SECRET", "whsec_webox_local"),
+            paypal_client_id: var("SIM_PAYPAL_CLIENT_ID", "webox-local-client"),
+            paypal_client_secret: var("SIM_PAYPAL_CLIENT_SECRET", "webox-local-secret"),
+            paypal_webhook_id: var("SIM_PAYPAL_WEBHOOK_ID", "WH-WEBOX-LOCAL"),
+            paypal_webhook_secret: var("SIM_PAYPAL_SIGNING_SECRET", "webox-sim-paypal-signing"),
+            webhook_target: std::env::var("SIM_WEBHOOK_TARGET").ok().filter(|v| !v.is_empty()),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -27,11 +62,14 @@ pub struct Simulator {
     pub faults: faults::Faults,
     pub inbox: email::Inbox,
     pub stripe: stripe::Ledger,
+    pub paypal: paypal::Ledger,
+    pub webhooks: webhooks::Webhooks,
 }
 
 impl Simulator {
     pub fn new(config: Config) -> Self {
-        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default() }
+        let webhooks = webhooks::Webhooks::with_target(config.webhook_target.clone());
+        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default(), paypal: Default::default(), webhooks }
     }
 
     pub fn router(&self) -> Router {
@@ -40,7 +78,14 @@ impl Simulator {
             .merge(faults::router())
             .merge(email::router())
             .merge(stripe::router())
+            .merge(paypal::router())
+            .merge(webhooks::router())
             .with_state(self.clone())
+            // Stripe.js-style calls come from the storefront's origin.
+            .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+                response.headers_mut().insert("access-control-allow-origin", axum::http::HeaderValue::from_static("*"));
+                response
+            }))
     }
 }
 

@@ -44,10 +44,7 @@ async fn main() -> ExitCode {
             }
         }
     }
-    let config = Config {
-        email_api_key: std::env::var("SIM_EMAIL_API_KEY").unwrap_or_else(|_| "re_dev_local_key".into()),
-        stripe_secret_key: std::env::var("SIM_STRIPE_SECRET_KEY").unwrap_or_else(|_| "sk_test_webox_local".into()),
-    };
+    let config = Config::from_env();
     let app = Simulator::new(config).router().layer(middleware::from_fn(log_request));
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(l) => l,

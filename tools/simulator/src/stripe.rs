@@ -3,6 +3,11 @@
 //! and `POST /v1/payment_intents/{id}/confirm` with a test payment method
 //! (`pm_card_visa` succeeds, `pm_card_chargeDeclined` is declined) — what
 //! Stripe.js does in the browser. Auth: `Authorization: Bearer sk_...`.
+//! `POST /v1/refunds` refunds a succeeded PaymentIntent in full. Each
+//! outcome is also sent to the site as a signed webhook event
+//! (`payment_intent.succeeded`, `payment_intent.payment_failed`,
+//! `charge.refunded`), `Stripe-Signature: t=...,v1=HMAC-SHA256("{t}.{body}")`
+//! with `SIM_STRIPE_WEBHOOK_SECRET`.
 //! Errors: `{"error": {"type", "code"?, "message"}}`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,6 +31,30 @@ pub struct Ledger(Arc<Mutex<LedgerInner>>);
 struct LedgerInner {
     intents: HashMap<String, Value>,
     idempotency: HashMap<String, String>,
+    refunds: HashMap<String, Value>,
+}
+
+fn stripe_id(prefix: &str) -> String {
+    format!("{prefix}_{}", crate::uuid_v4().replace('-', "").get(..24).unwrap_or_default())
+}
+
+/// Builds the event and sends it, signed, to the site's webhook endpoint.
+fn send_event(sim: &Simulator, kind: &str, object: Value) {
+    let id = stripe_id("evt");
+    let event = json!({
+        "id": id, "object": "event", "api_version": "2024-06-20", "created": crate::unix_now(),
+        "data": {"object": object}, "livemode": false, "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null}, "type": kind,
+    });
+    let secret = sim.config.stripe_webhook_secret.clone();
+    let sign = move |body: &str| {
+        use hmac::Mac;
+        let t = crate::unix_now();
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else { return Vec::new() };
+        mac.update(format!("{t}.{body}").as_bytes());
+        vec![("Stripe-Signature".to_owned(), format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes())))]
+    };
+    sim.webhooks.deliver(SERVICE, "/api/payment/stripe/webhook", id, kind.to_owned(), event.to_string(), sign);
 }
 
 fn error(status: StatusCode, kind: &str, code: Option<&str>, message: &str) -> Response {
@@ -78,7 +107,7 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, Form(form): Fo
     if let Some(existing) = idempotency_key.as_ref().and_then(|k| ledger.idempotency.get(k)).and_then(|id| ledger.intents.get(id)) {
         return (StatusCode::OK, Json(existing.clone())).into_response();
     }
-    let id = format!("pi_{}", crate::uuid_v4().replace('-', "").get(..24).unwrap_or_default());
+    let id = stripe_id("pi");
     let secret = crate::uuid_v4().replace('-', "");
     let intent = json!({
         "id": id, "object": "payment_intent", "amount": amount, "amount_received": 0, "currency": currency,
@@ -109,14 +138,22 @@ async fn retrieve(State(sim): State<Simulator>, headers: HeaderMap, Path(id): Pa
 }
 
 /// What the browser does with Stripe.js: confirm with a test card.
+/// Stripe.js sends the publishable key (`key=pk_...`) and the intent's
+/// `client_secret` instead of the secret key; both ways are accepted.
 async fn confirm(State(sim): State<Simulator>, headers: HeaderMap, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
-    if let Some(response) = unauthorised(&sim, &headers) {
-        return response;
+    let browser = form.get("key").is_some_and(|k| k.starts_with("pk_"));
+    if !browser {
+        if let Some(response) = unauthorised(&sim, &headers) {
+            return response;
+        }
     }
     let Ok(mut ledger) = sim.stripe.0.lock() else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", None, "ledger unavailable");
     };
     let Some(intent) = ledger.intents.get_mut(&id) else { return missing(&id) };
+    if browser && (form.get("key") != Some(&sim.config.stripe_publishable_key) || intent["client_secret"].as_str() != form.get("client_secret").map(String::as_str)) {
+        return error(StatusCode::UNAUTHORIZED, "invalid_request_error", None, "The client_secret provided does not match the client_secret associated with the PaymentIntent.");
+    }
     if intent["status"] == "succeeded" {
         return error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("payment_intent_unexpected_state"), "This PaymentIntent has already succeeded.");
     }
@@ -124,14 +161,72 @@ async fn confirm(State(sim): State<Simulator>, headers: HeaderMap, Path(id): Pat
         Some("pm_card_visa") => {
             intent["status"] = "succeeded".into();
             intent["amount_received"] = intent["amount"].clone();
-            (StatusCode::OK, Json(intent.clone())).into_response()
+            intent["latest_charge"] = stripe_id("ch").into();
+            let intent = intent.clone();
+            drop(ledger);
+            send_event(&sim, "payment_intent.succeeded", intent.clone());
+            (StatusCode::OK, Json(intent)).into_response()
         }
         Some("pm_card_chargeDeclined") => {
             intent["status"] = "requires_payment_method".into();
+            intent["last_payment_error"] = json!({"type": "card_error", "code": "card_declined", "decline_code": "generic_decline", "message": "Your card was declined."});
+            let intent = intent.clone();
+            drop(ledger);
+            send_event(&sim, "payment_intent.payment_failed", intent);
             error(StatusCode::PAYMENT_REQUIRED, "card_error", Some("card_declined"), "Your card was declined.")
         }
         _ => error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("parameter_missing"), "Missing required param: payment_method."),
     }
+}
+
+/// `POST /v1/refunds` `payment_intent=pi_...`: the whole amount back.
+async fn refund(State(sim): State<Simulator>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> Response {
+    if let Some(response) = unauthorised(&sim, &headers) {
+        return response;
+    }
+    let metadata: BTreeMap<String, String> =
+        form.iter().filter_map(|(k, v)| k.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_owned(), v.clone()))).collect();
+    let keys: Vec<String> = metadata.values().cloned().collect();
+    if let Some(response) = fault(&sim, &keys) {
+        return response;
+    }
+    let Ok(mut ledger) = sim.stripe.0.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", None, "ledger unavailable");
+    };
+    let idempotency_key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|k| format!("refund:{k}"));
+    if let Some(existing) = idempotency_key.as_ref().and_then(|k| ledger.idempotency.get(k)).and_then(|id| ledger.refunds.get(id)) {
+        return (StatusCode::OK, Json(existing.clone())).into_response();
+    }
+    let Some(intent_id) = form.get("payment_intent") else {
+        return error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("parameter_missing"), "One of the following params should be provided for this request: payment_intent or charge.");
+    };
+    let Some(intent) = ledger.intents.get(intent_id).cloned() else { return missing(intent_id) };
+    if intent["status"] != "succeeded" {
+        return error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("charge_not_refundable"), "This PaymentIntent does not have a successful charge to refund.");
+    }
+    if ledger.refunds.values().any(|r| r["payment_intent"] == intent_id.as_str()) {
+        return error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("charge_already_refunded"), "Charge has already been refunded.");
+    }
+    if let Some(reason) = form.get("reason").filter(|r| !["duplicate", "fraudulent", "requested_by_customer"].contains(&r.as_str())) {
+        return error(StatusCode::BAD_REQUEST, "invalid_request_error", Some("parameter_invalid_string"), &format!("Invalid reason: {reason}"));
+    }
+    let refund = json!({
+        "id": stripe_id("re"), "object": "refund", "amount": intent["amount"], "currency": intent["currency"],
+        "payment_intent": intent_id, "charge": intent["latest_charge"], "status": "succeeded",
+        "reason": form.get("reason"), "metadata": metadata, "created": crate::unix_now(),
+    });
+    let id = refund["id"].as_str().unwrap_or_default().to_owned();
+    ledger.refunds.insert(id.clone(), refund.clone());
+    if let Some(key) = idempotency_key {
+        ledger.idempotency.insert(key, id);
+    }
+    drop(ledger);
+    let charge = json!({
+        "id": intent["latest_charge"], "object": "charge", "amount": intent["amount"], "amount_refunded": intent["amount"],
+        "currency": intent["currency"], "payment_intent": intent_id, "refunded": true, "status": "succeeded", "metadata": intent["metadata"],
+    });
+    send_event(&sim, "charge.refunded", charge);
+    (StatusCode::OK, Json(refund)).into_response()
 }
 
 pub fn router() -> Router<Simulator> {
@@ -139,4 +234,5 @@ pub fn router() -> Router<Simulator> {
         .route("/v1/payment_intents", post(create))
         .route("/v1/payment_intents/{id}", get(retrieve))
         .route("/v1/payment_intents/{id}/confirm", post(confirm))
+        .route("/v1/refunds", post(refund))
 }

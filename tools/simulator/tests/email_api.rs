@@ -6,7 +6,7 @@ use webox_simulator::{Config, Simulator};
 const KEY: &str = "re_test_key";
 
 async fn start() -> String {
-    let app = Simulator::new(Config { email_api_key: KEY.into(), stripe_secret_key: "sk_test_x".into() }).router();
+    let app = Simulator::new(Config { email_api_key: KEY.into(), ..Config::from_env() }).router();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
