@@ -71,6 +71,11 @@ impl Browser {
         self.call(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args})))
     }
 
+    /// Runs `script` whose last argument is a callback; returns what it is called with.
+    pub fn run_async(&self, script: &str, args: Value) -> Value {
+        self.call(reqwest::Method::POST, "/execute/async", Some(json!({"script": script, "args": args})))
+    }
+
     fn find_now(&self, css: &str) -> Option<String> {
         let url = format!("{}/session/{}/element", self.base, self.session);
         let reply: Value = self.http.post(url).json(&json!({"using": "css selector", "value": css})).send().ok()?.json().ok()?;

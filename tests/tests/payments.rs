@@ -99,7 +99,7 @@ fn paypal_pays_an_order_once_the_buyer_approved_it() {
     user.client.post("/api/payment/paypal/capture", json!({"order_id": id})).expect_error(402, "payment_not_completed");
     assert_eq!(detail(&user, &id)["status"], "pending_payment");
     let back = approve_on_paypal(&approval, "approve");
-    assert!(back.contains(&format!("/checkout.html?order={id}&paypal=return&token=")), "{back}");
+    assert!(back.contains(&format!("/checkout?order={id}&paypal=return&token=")), "{back}");
     let captured = user.client.post("/api/payment/paypal/capture", json!({"order_id": id})).expect(200);
     assert_eq!((captured["capture_status"].as_str(), captured["order_status"].as_str()), (Some("COMPLETED"), Some("paid")));
     // A retry (the buyer reloads the return page) settles nothing twice.

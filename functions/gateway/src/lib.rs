@@ -25,17 +25,31 @@ const FAMILIES: &[(&str, &str)] = &[
 
 static OPENAPI: &str = include_str!("../openapi.json");
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
-media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy: our own origin, plus Stripe.js (script,
+/// its card frames, its API). When STRIPE_API_BASE points somewhere else
+/// (the local simulator), the browser may confirm card payments there too.
+fn csp(env: &Env) -> String {
+    let mut connect = String::from("'self' https://api.stripe.com");
+    if let Some(base) = env.secret("STRIPE_API_BASE").or_else(|_| env.var("STRIPE_API_BASE")).ok().map(|v| v.to_string()).filter(|b| b.starts_with("http") && !b.contains("api.stripe.com")) {
+        if let Ok(url) = worker::Url::parse(&base) {
+            connect.push(' ');
+            connect.push_str(&url.origin().ascii_serialization());
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self' https://js.stripe.com; style-src 'self'; img-src 'self' data: blob:; \
+         media-src 'self' blob:; connect-src {connect}; frame-src https://js.stripe.com https://hooks.stripe.com; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
-fn secure(mut response: Response, request_id: &str) -> Response {
+fn secure(mut response: Response, request_id: &str, csp: &str) -> Response {
     // Responses from bindings and assets have immutable headers: copy them.
     let headers = Headers::new();
     for (name, value) in response.headers().entries() {
         let _ = headers.append(&name, &value);
     }
-    let _ = headers.set("Content-Security-Policy", CSP);
+    let _ = headers.set("Content-Security-Policy", csp);
     let _ = headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
     let _ = headers.set("X-Content-Type-Options", "nosniff");
     let _ = headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -108,5 +122,5 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             json_error(502, "upstream_failed", "the service could not be reached", &request_id)?
         }
     };
-    Ok(secure(response, &request_id))
+    Ok(secure(response, &request_id, &csp(&env)))
 }

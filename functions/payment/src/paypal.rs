@@ -52,7 +52,7 @@ pub async fn create_order(mut cx: Ctx) -> ApiResult<Response> {
     let at_paypal = match payment_of(&cx, &order.id).await? {
         Some(payment) => paypal_api::get_order(&cx, &payment.provider_reference).await?,
         None => {
-            let back = format!("{}/checkout.html?order={}", cx.public_base_url(), order.id);
+            let back = format!("{}/checkout?order={}", cx.public_base_url(), order.id);
             let created = paypal_api::create_order(&cx, &order.id, order.total_minor, &order.currency, &format!("{back}&paypal=return"), &format!("{back}&paypal=cancel")).await?;
             db::run(
                 &cx.db()?,

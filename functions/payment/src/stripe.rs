@@ -71,6 +71,7 @@ pub async fn create_intent(mut cx: Ctx) -> ApiResult<Response> {
             "amount_minor": intent.amount,
             "currency": intent.currency.to_uppercase(),
             "publishable_key": config::optional(&cx.env, "STRIPE_PUBLISHABLE_KEY"),
+            "test_api_base": stripe_api::test_api_base(&cx),
         }),
     )
 }

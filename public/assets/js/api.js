@@ -26,8 +26,8 @@ export function forgetSession() {
   sessionStorage.removeItem(ACCESS_KEY);
 }
 
-async function send(method, path, body, token) {
-  const headers = { Accept: 'application/json' };
+async function send(method, path, body, token, extra = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path, {
@@ -56,11 +56,12 @@ export async function refresh() {
   return refreshing;
 }
 
-/** Calls the API; authenticated calls refresh once when the token expired. */
-export async function api(method, path, body) {
+/** Calls the API; authenticated calls refresh once when the token expired.
+ *  `headers` adds request headers (e.g. `Idempotency-Key`). */
+export async function api(method, path, body, headers = {}) {
   let token = accessToken();
   try {
-    return await send(method, path, body, token);
+    return await send(method, path, body, token, headers);
   } catch (error) {
     const retryable = error instanceof ApiError && error.status === 401 &&
       ['token_expired', 'unauthorized', 'session_revoked', 'token_invalid'].includes(error.code) &&
@@ -70,10 +71,10 @@ export async function api(method, path, body) {
       // The session is over: carry on as a guest (routes that need an
       // account answer 401 again, and the page sends the visitor to log in).
       if (!token) throw error;
-      return send(method, path, body, null);
+      return send(method, path, body, null, headers);
     }
     token = accessToken();
-    return send(method, path, body, token);
+    return send(method, path, body, token, headers);
   }
 }
 

@@ -34,7 +34,7 @@ export async function renderHeader() {
       await logout();
       location.assign('/');
     });
-    account.append(profile, out);
+    account.append(link('/orders', 'Orders'), profile, out);
   } else {
     const signup = link('/register', 'Sign up');
     signup.className = 'button';

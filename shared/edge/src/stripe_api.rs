@@ -37,3 +37,9 @@ pub async fn call<T: DeserializeOwned>(cx: &Ctx, method: Method, path: &str, for
         status => Err(ApiError::new(502, "provider_error", format!("Stripe refused the request ({status}): {}", stripe::error_message(&reply.body)))),
     }
 }
+
+/// Where the browser confirms card payments when Stripe is not the real
+/// one (the local simulator): its base URL, else `None` (use Stripe.js).
+pub fn test_api_base(cx: &Ctx) -> Option<String> {
+    config::optional(&cx.env, "STRIPE_API_BASE").map(|b| b.trim_end_matches('/').to_owned()).filter(|b| b != DEFAULT_API_BASE)
+}
