@@ -399,3 +399,33 @@ fn invoice_numbers_have_no_gaps_when_many_orders_are_paid_at_once() {
     let ours = site().query(&format!("SELECT COUNT(*) AS n FROM invoices WHERE order_id IN ('{}')", orders.join("','")));
     assert_eq!(ours[0]["n"], orders.len());
 }
+
+#[test]
+fn a_card_payment_made_after_the_order_was_cancelled_goes_straight_back() {
+    let user = site().new_user();
+    let id = order(&user, "stripe", &[(DIGITAL, 1)]);
+    let intent = user.client.post("/api/payment/stripe/create-intent", json!({"order_id": id})).expect(200);
+    // The buyer cancels in one tab, then pays in another.
+    assert_eq!(user.client.post(&format!("/api/orders/{id}/cancel"), json!({})).expect(200)["order"]["status"], "cancelled");
+    let url = format!("{}/v1/payment_intents/{}/confirm", site().simulator, intent["payment_intent_id"].as_str().unwrap());
+    let form = [("payment_method", "pm_card_visa"), ("key", webox_e2e::STRIPE_PUBLISHABLE_KEY), ("client_secret", intent["client_secret"].as_str().unwrap())];
+    assert_eq!(sim().post(url).form(&form).send().unwrap().status(), 200);
+    // Stripe's payment_intent.succeeded arrives: the money is refunded, the order stays cancelled.
+    let refund = wait_until("the automatic refund", || detail(&user, &id)["refund"].as_object().cloned());
+    assert_eq!((refund["status"].as_str(), refund["provider"].as_str()), (Some("succeeded"), Some("stripe")));
+    assert!(refund["provider_reference"].as_str().unwrap().starts_with("re_"));
+    let order = detail(&user, &id);
+    assert_eq!(order["status"], "cancelled");
+    assert!(order["invoice"].is_null(), "no invoice for money that went back");
+    // Confirming afterwards (the other tab) changes nothing and refunds nothing twice.
+    user.client.post("/api/payment/stripe/confirm", json!({"order_id": id})).expect(200);
+    wait_until("Stripe's charge.refunded delivered", || {
+        deliveries("stripe").into_iter().find(|d| d["type"] == "charge.refunded" && d["delivered"] == true && d["attempts"].as_array().is_some_and(|a| !a.is_empty()))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let payment = site().query(&format!("SELECT status FROM payments WHERE order_id = '{id}'"));
+    assert_eq!(payment[0]["status"], "refunded");
+    assert_eq!(site().query(&format!("SELECT COUNT(*) AS n FROM refunds WHERE order_id = '{id}'"))[0]["n"], 1);
+    let emails = site().wait_for_emails(&user.email, 3);
+    assert_eq!(emails.iter().filter(|e| e["subject"] == "Your WeBox order is refunded").count(), 1);
+}

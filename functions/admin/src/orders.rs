@@ -50,7 +50,7 @@ pub async fn refund(mut cx: Ctx) -> ApiResult<Response> {
     let reason = body.optional_str("reason")?.map(|n| n.trim().chars().take(500).collect::<String>()).filter(|r| !r.is_empty());
     let db = cx.db()?;
     let order = orders::find(&db, cx.param(0)).await?.ok_or_else(|| ApiError::not_found("order"))?;
-    let refund = refunds::refund(&cx, &order, OrderStatus::Refunded, Actor::Admin(&admin.user_id), reason.as_deref()).await?;
+    let refund = refunds::refund(&cx, &order, Some(OrderStatus::Refunded), Actor::Admin(&admin.user_id), reason.as_deref()).await?;
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "order_id": order.id, "status": order.status, "refund": refund }))
 }

@@ -111,7 +111,7 @@ pub async fn cancel(cx: Ctx) -> ApiResult<Response> {
     let order = own(&cx).await?;
     let user_id = order.user_id.clone();
     if order.status() == OrderStatus::Paid {
-        refunds::refund(&cx, &order, OrderStatus::Cancelled, Actor::User(&user_id), Some("cancelled by the buyer")).await?;
+        refunds::refund(&cx, &order, Some(OrderStatus::Cancelled), Actor::User(&user_id), Some("cancelled by the buyer")).await?;
     } else {
         if !orders::transition(&cx.db()?, &order, OrderStatus::Cancelled, Actor::User(&user_id), None, cx.now).await? {
             let now = orders::find(&cx.db()?, &order.id).await?.map(|o| o.status).unwrap_or_default();

@@ -91,11 +91,13 @@ pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
         return Err(ApiError::conflict("payment_mismatch", "the payment does not match this order"));
     }
     let db = cx.db()?;
-    db::run(&db, "UPDATE payments SET status = 'succeeded', received_minor = ?1, updated_at = ?2 WHERE id = ?3", args![intent.amount, cx.now, &payment.id]).await?;
-    if order.status() == OrderStatus::PendingPayment {
-        let note = format!("Stripe PaymentIntent {} succeeded", intent.id);
-        orders::settle(&cx, &order, Actor::Provider("stripe"), &note).await?;
-    }
+    db::run(
+        &db,
+        "UPDATE payments SET status = 'succeeded', received_minor = ?1, updated_at = ?2 WHERE id = ?3 AND status IN ('pending', 'failed')",
+        args![intent.amount, cx.now, &payment.id],
+    )
+    .await?;
+    settle_or_return(&cx, &order, &format!("Stripe PaymentIntent {} succeeded", intent.id)).await?;
     let order = orders::find(&db, &order.id).await?.ok_or_else(ApiError::internal)?;
     respond::json(200, &serde_json::json!({ "payment_intent_id": intent.id, "payment_status": intent.status, "order_status": order.status }))
 }
@@ -108,6 +110,22 @@ pub async fn webhook(mut cx: Ctx) -> ApiResult<Response> {
     stripe::verify_signature(cx.header("Stripe-Signature").as_deref(), &body, &secret, cx.now)?;
     let event: stripe::Event = serde_json::from_slice(&body).map_err(|_| ApiError::new(400, "invalid_json", "the event is not a Stripe event"))?;
     webhooks::once(&cx, "stripe", &event.id, &event.kind, apply(&cx, &event)).await
+}
+
+/// A succeeded payment: the order becomes paid, or — if it was closed
+/// meanwhile (expired, cancelled) — the money goes straight back.
+async fn settle_or_return(cx: &Ctx, order: &OrderRow, note: &str) -> ApiResult<()> {
+    match order.status() {
+        OrderStatus::PendingPayment => {
+            orders::settle(cx, order, Actor::Provider("stripe"), note).await?;
+        }
+        OrderStatus::Expired | OrderStatus::Cancelled => {
+            let reason = format!("paid after the order was {}", order.status);
+            refunds::refund(cx, order, None, Actor::System, Some(&reason)).await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -154,8 +172,13 @@ async fn apply(cx: &Ctx, event: &stripe::Event) -> ApiResult<String> {
         )
         .await?;
     }
-    if let Some(next) = next {
-        if order.status() != next {
+    let closed = matches!(order.status(), OrderStatus::Expired | OrderStatus::Cancelled);
+    let mut outcome = format!("payment {payment_status}");
+    if next == Some(OrderStatus::Paid) && closed && refunds::of_order(cx, &order.id).await?.is_none() {
+        settle_or_return(cx, &order, &note).await?;
+        outcome = format!("payment refunded: the order was {}", order.status);
+    } else if let Some(next) = next {
+        if order.status() != next && !(next == OrderStatus::Paid && closed) {
             if !order.status().can_become(next) {
                 return Err(ApiError::conflict("event_out_of_order", format!("the order is {}; deliver the event again later", order.status)));
             }
@@ -168,10 +191,10 @@ async fn apply(cx: &Ctx, event: &stripe::Event) -> ApiResult<String> {
     }
     db::run(
         &db,
-        "UPDATE payments SET status = CASE WHEN ?1 = 'failed' AND status <> 'pending' THEN status ELSE ?1 END,
+        "UPDATE payments SET status = CASE WHEN status = 'refunded' OR (?1 = 'failed' AND status <> 'pending') THEN status ELSE ?1 END,
            raw_event_ids = json_insert(raw_event_ids, '$[#]', ?2), updated_at = ?3 WHERE id = ?4",
         args![payment_status, &event.id, cx.now, &payment.id],
     )
     .await?;
-    Ok(format!("payment {payment_status}"))
+    Ok(outcome)
 }

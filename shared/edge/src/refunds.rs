@@ -47,10 +47,14 @@ pub async fn of_order(cx: &Ctx, order_id: &str) -> ApiResult<Option<RefundRow>> 
 }
 
 /// Refunds `order` in full and moves it to `target` (`refunded`, or
-/// `cancelled` when the buyer cancels a paid order). The buyer is emailed
-/// once, by the call that changed the order.
-pub async fn refund(cx: &Ctx, order: &OrderRow, target: OrderStatus, actor: Actor<'_>, reason: Option<&str>) -> ApiResult<RefundRow> {
-    order.status().check(target)?;
+/// `cancelled` when the buyer cancels a paid order). With no target, the
+/// order stays as it is: a payment that arrived after the order was closed
+/// (expired, cancelled) goes straight back. The buyer is emailed once, by
+/// the call that made the refund.
+pub async fn refund(cx: &Ctx, order: &OrderRow, target: Option<OrderStatus>, actor: Actor<'_>, reason: Option<&str>) -> ApiResult<RefundRow> {
+    if let Some(target) = target {
+        order.status().check(target)?;
+    }
     let db = cx.db()?;
     let paid: PaidWith = db::first(
         &db,
@@ -69,7 +73,8 @@ pub async fn refund(cx: &Ctx, order: &OrderRow, target: OrderStatus, actor: Acto
     )
     .await?;
     let mut row = of_order(cx, &order.id).await?.ok_or_else(ApiError::internal)?;
-    if row.status == "pending" {
+    let made_now = row.status == "pending";
+    if made_now {
         let sent = match paid.provider.as_str() {
             "stripe" => {
                 let form = stripe::refund_form(&paid.provider_reference, &order.id);
@@ -113,6 +118,13 @@ pub async fn refund(cx: &Ctx, order: &OrderRow, target: OrderStatus, actor: Acto
     let note = match reason {
         Some(reason) => format!("{note}: {reason}"),
         None => note,
+    };
+    let Some(target) = target else {
+        if made_now {
+            worker::console_log!("[{}] order {}: {note}", cx.request_id, order.id);
+            orders::notify(cx, order, OrderEvent::Refunded).await?;
+        }
+        return Ok(row);
     };
     if orders::transition(&db, order, target, actor, Some(&note), cx.now).await? {
         orders::notify(cx, order, OrderEvent::Refunded).await?;
