@@ -429,3 +429,18 @@ fn a_card_payment_made_after_the_order_was_cancelled_goes_straight_back() {
     let emails = site().wait_for_emails(&user.email, 3);
     assert_eq!(emails.iter().filter(|e| e["subject"] == "Your WeBox order is refunded").count(), 1);
 }
+
+#[test]
+fn reviews_of_bought_products_are_marked_verified_purchases() {
+    let user = site().new_user();
+    let id = order(&user, "bank_transfer", &[(DIGITAL, 1)]);
+    let review = |product: &str| user.client.post(&format!("/api/products/{product}/reviews"), json!({"rating": 5, "text": "Great"}));
+    // Never bought: not verified.
+    assert_eq!(review(PLENTY).expect(201)["review"]["verified_purchase"], false);
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": id})).expect(200);
+    admin().client.post("/api/payment/bank-transfer/receive", json!({"order_id": id, "amount_minor": 700})).expect(200);
+    assert_eq!(review(DIGITAL).expect(201)["review"]["verified_purchase"], true);
+    let listed = site().client().get(&format!("/api/products/{DIGITAL}/reviews")).expect(200);
+    let mine = listed["reviews"].as_array().unwrap().iter().find(|r| r["text"] == "Great").cloned().unwrap();
+    assert_eq!(mine["verified_purchase"], true);
+}

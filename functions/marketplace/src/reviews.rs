@@ -30,6 +30,11 @@ struct Count {
 }
 
 /// `GET /api/products/{id}/reviews?page=&per_page=`, newest first.
+#[derive(serde::Deserialize)]
+struct Verified {
+    verified_purchase: i64,
+}
+
 pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let product = catalog::find(&cx, cx.param(0)).await?;
     let Page { page, per_page } = Page::parse(&cx.query_pairs()?, 20)?;
@@ -69,7 +74,11 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
         .batch(vec![
             db::statement(
                 &db,
-                "INSERT INTO reviews (id, product_id, user_id, rating, text, verified_purchase, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
+                // A verified purchase: the reviewer has a paid order (not
+                // refunded or cancelled) with this product in it.
+                "INSERT INTO reviews (id, product_id, user_id, rating, text, verified_purchase, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (SELECT 1 FROM order_lines l JOIN orders o ON o.id = l.order_id
+                   WHERE o.user_id = ?3 AND l.product_id = ?2 AND o.status IN ('paid', 'processing', 'shipped', 'delivered')), ?6)",
                 args![&id, &product.id, &user.user_id, rating, &text, cx.now],
             )?,
             db::statement(
@@ -91,6 +100,8 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
             other.or_internal("inserting a review")?;
         }
     }
-    let review = serde_json::json!({"id": id, "rating": rating, "text": text, "verified_purchase": false, "created_at": cx.now});
+    let verified: Option<Verified> = db::first(&db, "SELECT verified_purchase FROM reviews WHERE id = ?1", args![&id]).await?;
+    let verified_purchase = verified.is_some_and(|v| v.verified_purchase == 1);
+    let review = serde_json::json!({"id": id, "rating": rating, "text": text, "verified_purchase": verified_purchase, "created_at": cx.now});
     respond::json(201, &serde_json::json!({ "review": review }))
 }
