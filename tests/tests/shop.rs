@@ -21,7 +21,8 @@ fn a_visitor_finds_products_fills_a_cart_and_applies_a_promo_code() {
     browser.select("#sort", "price_asc");
     browser.find("#search-submit").click();
     browser.wait_until("location.search.includes('category=music') && location.search.includes('max_price=2000')");
-    browser.wait_until("[...document.querySelectorAll('#results .product-card .price')].length > 0");
+    // Wait for the new results, not the previous search's single card still on screen.
+    browser.wait_until("document.querySelector('#results-count').textContent !== '1 product' && document.querySelectorAll('#results .product-card .price').length >= 2");
     let titles = browser.run(
         "return [...document.querySelectorAll('#results .product-card')].map(c => c.querySelector('h3').textContent)",
         serde_json::json!([]),
