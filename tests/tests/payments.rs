@@ -283,18 +283,14 @@ fn admins_refund_card_payments_through_stripe_once() {
     wait_until("the charge.refunded delivery", || {
         deliveries("stripe").into_iter().find(|d| d["type"] == "charge.refunded" && d["delivered"] == true && detail(&user, &id)["status"] == "refunded")
     });
-    let order = detail(&user, &id);
-    assert_eq!(order["history"].as_array().unwrap().iter().filter(|h| h["to_status"] == "refunded").count(), 1);
-    assert_eq!(order["refund"]["provider"], "stripe");
+    let after = detail(&user, &id);
+    assert_eq!(after["history"].as_array().unwrap().iter().filter(|h| h["to_status"] == "refunded").count(), 1);
+    assert_eq!(after["refund"]["provider"], "stripe");
     let emails = site().wait_for_emails(&user.email, 3);
     assert_eq!(emails.iter().filter(|e| e["subject"] == "Your WeBox order is refunded").count(), 1);
-    let unpaid = order_of_admin_test(&user);
+    let unpaid = order(&user, "bank_transfer", &[(DIGITAL, 1)]);
     admin.client.post(&format!("/api/admin/orders/{unpaid}/refund"), json!({})).expect_error(409, "invalid_status_transition");
     admin.client.post("/api/admin/orders/nope/refund", json!({})).expect_error(404, "not_found");
-}
-
-fn order_of_admin_test(user: &User) -> String {
-    order(user, "bank_transfer", &[(DIGITAL, 1)])
 }
 
 #[test]

@@ -13,6 +13,8 @@ use webox_edge::orders::{self, Actor, OrderRow};
 use webox_edge::respond;
 use webox_edge::{args, config, db, guard, Ctx};
 
+use crate::buyer;
+
 #[derive(Deserialize)]
 struct PaymentRow {
     id: String,
@@ -59,15 +61,8 @@ fn instructions(cx: &Ctx, order: &OrderRow, payment: &PaymentRow) -> ApiResult<s
 
 /// `{order_id}` → the reference, beneficiary and amount (the same each time).
 pub async fn generate(mut cx: Ctx) -> ApiResult<Response> {
-    let user = guard::authenticate(&cx).await?;
-    let body = cx.json_body().await?;
-    let order_id = body.required_str("order_id")?.to_owned();
+    let order = buyer::own_order(&mut cx, "bank_transfer").await?;
     let db = cx.db()?;
-    orders::expire_overdue(&db, Some(&user.user_id), cx.now).await?;
-    let order = orders::find(&db, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
-    if order.payment_method != "bank_transfer" {
-        return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));
-    }
     let payment = match payment_of(&cx, &order.id).await? {
         Some(payment) => payment,
         None => {

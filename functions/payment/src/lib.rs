@@ -6,6 +6,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 use webox_edge::{routes, Route};
 
 mod bank_transfer;
+mod buyer;
 mod paypal;
 mod stripe;
 mod webhooks;

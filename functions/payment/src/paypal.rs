@@ -12,9 +12,9 @@ use webox_core::order::OrderStatus;
 use webox_core::paypal::{self, Capture, Transmission};
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow};
-use webox_edge::{args, db, guard, paypal_api, refunds, respond, Ctx};
+use webox_edge::{args, db, paypal_api, refunds, respond, Ctx};
 
-use crate::webhooks;
+use crate::{buyer, webhooks};
 
 #[derive(Deserialize)]
 struct PaypalPayment {
@@ -30,22 +30,10 @@ async fn payment_of(cx: &Ctx, order_id: &str) -> ApiResult<Option<PaypalPayment>
     db::first(&cx.db()?, &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE order_id = ?1 AND provider = 'paypal'"), args![order_id]).await
 }
 
-async fn own_paypal_order(cx: &mut Ctx) -> ApiResult<OrderRow> {
-    let user = guard::authenticate(cx).await?;
-    let body = cx.json_body().await?;
-    let order_id = body.required_str("order_id")?.to_owned();
-    orders::expire_overdue(&cx.db()?, Some(&user.user_id), cx.now).await?;
-    let order = orders::find(&cx.db()?, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
-    if order.payment_method != "paypal" {
-        return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));
-    }
-    Ok(order)
-}
-
 /// `{order_id}` → `{paypal_order_id, approval_url, status}`: where to send
 /// the buyer to approve the payment (the same PayPal order each time).
 pub async fn create_order(mut cx: Ctx) -> ApiResult<Response> {
-    let order = own_paypal_order(&mut cx).await?;
+    let order = buyer::own_order(&mut cx, "paypal").await?;
     if order.status() != OrderStatus::PendingPayment {
         return Err(ApiError::conflict("order_not_payable", format!("the order is {}", order.status)));
     }
@@ -109,7 +97,7 @@ async fn record_capture(cx: &Ctx, order: &OrderRow, payment: &PaypalPayment, cap
 
 /// `{order_id}`: captures the approved PayPal order and settles ours.
 pub async fn capture(mut cx: Ctx) -> ApiResult<Response> {
-    let order = own_paypal_order(&mut cx).await?;
+    let order = buyer::own_order(&mut cx, "paypal").await?;
     let payment = payment_of(&cx, &order.id).await?.ok_or_else(|| ApiError::conflict("no_payment", "start the payment first (create-order)"))?;
     if order.status() != OrderStatus::PendingPayment && payment.status != "succeeded" {
         return Err(ApiError::conflict("order_not_payable", format!("the order is {}", order.status)));

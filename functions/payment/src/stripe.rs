@@ -12,12 +12,13 @@ use webox_core::stripe::{self, PaymentIntent};
 use webox_core::{random, ApiError, ApiResult};
 use webox_edge::orders::{self, Actor, OrderRow};
 use webox_edge::respond;
+use webox_edge::{args, config, db, refunds, stripe_api, Ctx};
 
-use crate::webhooks;
-use webox_edge::{args, config, db, guard, refunds, stripe_api, Ctx};
+use crate::{buyer, webhooks};
 
-async fn call(cx: &Ctx, method: Method, path: &str, form: Option<String>, idempotency_key: Option<&str>) -> ApiResult<PaymentIntent> {
-    stripe_api::call(cx, method, path, form, idempotency_key).await
+/// The PaymentIntent as Stripe has it now.
+async fn retrieve(cx: &Ctx, intent_id: &str) -> ApiResult<PaymentIntent> {
+    stripe_api::call(cx, Method::Get, &format!("/v1/payment_intents/{intent_id}"), None, None).await
 }
 
 #[derive(Deserialize)]
@@ -30,29 +31,17 @@ async fn payment_of(cx: &Ctx, order_id: &str) -> ApiResult<Option<StripePayment>
     db::first(&cx.db()?, "SELECT id, provider_reference FROM payments WHERE order_id = ?1 AND provider = 'stripe'", args![order_id]).await
 }
 
-async fn own_stripe_order(cx: &mut Ctx) -> ApiResult<OrderRow> {
-    let user = guard::authenticate(cx).await?;
-    let body = cx.json_body().await?;
-    let order_id = body.required_str("order_id")?.to_owned();
-    orders::expire_overdue(&cx.db()?, Some(&user.user_id), cx.now).await?;
-    let order = orders::find(&cx.db()?, &order_id).await?.filter(|o| o.user_id == user.user_id).ok_or_else(|| ApiError::not_found("order"))?;
-    if order.payment_method != "stripe" {
-        return Err(ApiError::conflict("wrong_payment_method", format!("this order is paid with {}", order.payment_method)));
-    }
-    Ok(order)
-}
-
 /// `{order_id}` → `{client_secret, payment_intent_id, amount_minor, currency}`.
 pub async fn create_intent(mut cx: Ctx) -> ApiResult<Response> {
-    let order = own_stripe_order(&mut cx).await?;
+    let order = buyer::own_order(&mut cx, "stripe").await?;
     if order.status() != OrderStatus::PendingPayment {
         return Err(ApiError::conflict("order_not_payable", format!("the order is {}", order.status)));
     }
     let intent = match payment_of(&cx, &order.id).await? {
-        Some(payment) => call(&cx, Method::Get, &format!("/v1/payment_intents/{}", payment.provider_reference), None, None).await?,
+        Some(payment) => retrieve(&cx, &payment.provider_reference).await?,
         None => {
             let form = stripe::create_intent_form(&order.id, order.total_minor, &order.currency);
-            let intent = call(&cx, Method::Post, "/v1/payment_intents", Some(form), Some(&format!("order-{}", order.id))).await?;
+            let intent: PaymentIntent = stripe_api::call(&cx, Method::Post, "/v1/payment_intents", Some(form), Some(&format!("order-{}", order.id))).await?;
             db::run(
                 &cx.db()?,
                 "INSERT INTO payments (id, order_id, provider, provider_reference, amount_minor, currency, status, created_at, updated_at)
@@ -79,9 +68,9 @@ pub async fn create_intent(mut cx: Ctx) -> ApiResult<Response> {
 /// `{order_id}`: asks Stripe how the PaymentIntent stands; if it succeeded
 /// for the order's amount and currency, the order becomes paid.
 pub async fn confirm(mut cx: Ctx) -> ApiResult<Response> {
-    let order = own_stripe_order(&mut cx).await?;
+    let order = buyer::own_order(&mut cx, "stripe").await?;
     let payment = payment_of(&cx, &order.id).await?.ok_or_else(|| ApiError::conflict("no_payment", "start the payment first (create-intent)"))?;
-    let intent = call(&cx, Method::Get, &format!("/v1/payment_intents/{}", payment.provider_reference), None, None).await?;
+    let intent = retrieve(&cx, &payment.provider_reference).await?;
     let matches = intent.order_id() == Some(order.id.as_str()) && intent.amount == order.total_minor && intent.currency.eq_ignore_ascii_case(&order.currency);
     if !intent.succeeded() {
         return Err(ApiError::new(402, "payment_not_completed", format!("the payment is {}", intent.status)));

@@ -53,21 +53,6 @@ pub struct Invoice<'a> {
     pub paid_on: String,
 }
 
-/// `2026-11-25` for a unix time.
-pub fn day(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    // civil-from-days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{:04}-{m:02}-{d:02}", yoe + era * 400 + i64::from(m <= 2))
-}
-
 fn amount(minor: i64, currency: &str) -> String {
     format!("{} {currency}", money::to_decimal(minor, currency))
 }
@@ -169,13 +154,6 @@ impl Invoice<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_are_calendar_dates() {
-        assert_eq!(day(0), "1970-01-01");
-        assert_eq!(day(1_795_564_800), "2026-11-25");
-        assert_eq!(day(951_782_400), "2000-02-29");
-    }
 
     #[test]
     fn numbers_are_zero_padded_per_year() {

@@ -5,6 +5,7 @@
 pub mod access_token;
 pub mod api_keys;
 pub mod artwork;
+pub mod calendar;
 pub mod cart;
 pub mod catalog;
 pub mod email;

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use webox_core::calendar;
 use webox_core::invoice::{self, Invoice, Line, Party};
 use webox_core::{ApiError, ApiResult};
 
@@ -77,7 +78,7 @@ async fn render(cx: &Ctx, order: &OrderRow, inv: &InvoiceRow) -> ApiResult<Vec<u
     let buyer_name = if buyer.name.trim().is_empty() { buyer.email.clone() } else { buyer.name.clone() };
     let pdf = Invoice {
         number: invoice::number(inv.year, inv.number),
-        issued_on: invoice::day(inv.issued_at),
+        issued_on: calendar::date(inv.issued_at),
         order_id: &order.id,
         seller: Party { name: &seller_name, lines: seller_lines },
         buyer: Party { name: &buyer_name, lines: vec![buyer.email.clone()] },
@@ -89,7 +90,7 @@ async fn render(cx: &Ctx, order: &OrderRow, inv: &InvoiceRow) -> ApiResult<Vec<u
         total_minor: order.total_minor,
         tax_rate_bps,
         payment_method: method_name(&order.payment_method),
-        paid_on: invoice::day(inv.issued_at),
+        paid_on: calendar::date(inv.issued_at),
     }
     .to_pdf();
     Ok(pdf)

@@ -88,8 +88,7 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, Form(form): Fo
     if let Some(response) = unauthorised(&sim, &headers) {
         return response;
     }
-    let metadata: BTreeMap<String, String> =
-        form.iter().filter_map(|(k, v)| k.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_owned(), v.clone()))).collect();
+    let metadata = metadata(&form);
     let keys: Vec<String> = metadata.values().cloned().collect();
     if let Some(response) = fault(&sim, &keys) {
         return response;
@@ -120,6 +119,11 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, Form(form): Fo
         ledger.idempotency.insert(key, id);
     }
     (StatusCode::OK, Json(intent)).into_response()
+}
+
+/// `metadata[key]=value` form fields as a map.
+fn metadata(form: &HashMap<String, String>) -> BTreeMap<String, String> {
+    form.iter().filter_map(|(k, v)| k.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_owned(), v.clone()))).collect()
 }
 
 fn missing(id: &str) -> Response {
@@ -184,8 +188,7 @@ async fn refund(State(sim): State<Simulator>, headers: HeaderMap, Form(form): Fo
     if let Some(response) = unauthorised(&sim, &headers) {
         return response;
     }
-    let metadata: BTreeMap<String, String> =
-        form.iter().filter_map(|(k, v)| k.strip_prefix("metadata[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_owned(), v.clone()))).collect();
+    let metadata = metadata(&form);
     let keys: Vec<String> = metadata.values().cloned().collect();
     if let Some(response) = fault(&sim, &keys) {
         return response;

@@ -1,0 +1,41 @@
+//! Unix time to calendar dates (UTC), without a date library.
+
+/// `2026-11-25` for a unix time.
+pub fn date(unix: i64) -> String {
+    let (y, m, d) = civil(unix.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-11-25T10:00:00Z` for a unix time.
+pub fn rfc3339(unix: i64) -> String {
+    let rem = unix.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", date(unix), rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
+/// civil-from-days).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_calendar_dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_795_564_800), "2026-11-25");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(-1), "1969-12-31");
+        assert_eq!(rfc3339(1_795_600_861), "2026-11-25T10:01:01Z");
+    }
+}
