@@ -133,6 +133,11 @@ fn a_declined_paypal_payment_leaves_the_order_unpaid_and_bad_calls_are_refused()
     assert_eq!(detail(&user, &id)["status"], "pending_payment");
     site().new_user().client.post("/api/payment/paypal/capture", json!({"order_id": id})).expect_error(404, "not_found");
     user.client.post("/api/payment/paypal/create-order", json!({})).expect_field_error(400, "missing_field", "order_id");
+    user.client.post("/api/payment/paypal/create-order", json!({"order_id": 7})).expect_field_error(400, "invalid_field_type", "order_id");
+    user.client.post("/api/payment/paypal/capture", json!({})).expect_field_error(400, "missing_field", "order_id");
+    site().new_user().client.post("/api/payment/paypal/create-order", json!({"order_id": id})).expect_error(404, "not_found");
+    site().client().post("/api/payment/paypal/create-order", json!({"order_id": id})).expect_error(401, "unauthorized");
+    site().client().post("/api/payment/paypal/capture", json!({"order_id": id})).expect_error(401, "unauthorized");
     let card = order(&user, "stripe", &[(DIGITAL, 1)]);
     user.client.post("/api/payment/paypal/create-order", json!({"order_id": card})).expect_error(409, "wrong_payment_method");
     let fresh = order(&user, "paypal", &[(DIGITAL, 1)]);
@@ -206,6 +211,7 @@ fn paypal_webhooks_are_verified_with_paypal_and_processed_once() {
     let mut missing = paypal_headers(&body, SIGNING);
     missing.retain(|(name, _)| *name != "PAYPAL-TRANSMISSION-ID");
     deliver_paypal(&body, &missing).expect_field_error(400, "signature_missing", "PAYPAL-TRANSMISSION-ID");
+    deliver_paypal("not json", &paypal_headers("not json", SIGNING)).expect_error(400, "invalid_json");
     assert!(site().query(&format!("SELECT event_id FROM webhook_events WHERE event_id = '{event_id}'")).is_empty());
     assert_eq!(detail(&user, &id)["status"], "pending_payment");
     // The genuine event, delivered three times at once: paid once, one email.
@@ -268,6 +274,12 @@ fn admins_refund_card_payments_through_stripe_once() {
     assert_eq!(stock(PLENTY), before - 2);
     let admin = admin();
     user.client.post(&format!("/api/admin/orders/{id}/refund"), json!({})).expect_error(403, "forbidden");
+    site().client().post(&format!("/api/admin/orders/{id}/refund"), json!({})).expect_error(401, "unauthorized");
+    admin.client.post(&format!("/api/admin/orders/{id}/refund"), json!({"reason": 5})).expect_field_error(400, "invalid_field_type", "reason");
+    let c = &admin.client;
+    c.send(c.request(Method::POST, &format!("/api/admin/orders/{id}/refund")).header("Content-Type", "application/json").body("{oops")).expect_error(400, "invalid_json");
+    assert!(site().query(&format!("SELECT id FROM refunds WHERE order_id = '{id}'")).is_empty(), "bad input writes nothing");
+    assert_eq!(detail(&user, &id)["status"], "paid");
     // Stripe down: nothing changes, and the refund can be retried.
     site().inject_fault("stripe", 503, 1, &id);
     admin.client.post(&format!("/api/admin/orders/{id}/refund"), json!({"reason": "damaged"})).expect_error(502, "provider_unavailable");
