@@ -8,6 +8,7 @@ pub mod artwork;
 pub mod calendar;
 pub mod cart;
 pub mod catalog;
+pub mod chat;
 pub mod email;
 pub mod error;
 pub mod invoice;
