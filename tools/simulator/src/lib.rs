@@ -1,11 +1,13 @@
 //! The simulator: one HTTP server standing in for the external services
-//! WeBox calls (the Resend email API, Stripe, PayPal), speaking their real wire
-//! formats so the Workers run the same code against it as in production.
+//! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM providers),
+//! speaking their real wire formats so the Workers run the same code against
+//! it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
 //! developers and tests look inside and inject faults.
 
 pub mod email;
 pub mod faults;
+pub mod llm;
 pub mod paypal;
 pub mod stripe;
 pub mod webhooks;
@@ -35,6 +37,15 @@ pub struct Config {
     pub paypal_webhook_secret: String,
     /// The site's base URL, where webhooks are delivered.
     pub webhook_target: Option<String>,
+    /// The API keys the simulated chat providers accept (the site's
+    /// `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, ... hold the same values locally).
+    pub openai_api_key: String,
+    pub anthropic_api_key: String,
+    pub google_api_key: String,
+    pub mistral_api_key: String,
+    pub groq_api_key: String,
+    /// The pause between streamed tokens, so streaming looks and times like a real model's.
+    pub llm_token_delay_ms: u64,
 }
 
 impl Config {
@@ -52,6 +63,12 @@ impl Config {
             paypal_webhook_id: var("SIM_PAYPAL_WEBHOOK_ID", "WH-WEBOX-LOCAL"),
             paypal_webhook_secret: var("SIM_PAYPAL_SIGNING_SECRET", "webox-sim-paypal-signing"),
             webhook_target: std::env::var("SIM_WEBHOOK_TARGET").ok().filter(|v| !v.is_empty()),
+            openai_api_key: var("SIM_OPENAI_KEY", "sk-sim-openai-local"),
+            anthropic_api_key: var("SIM_ANTHROPIC_KEY", "sk-ant-sim-local"),
+            google_api_key: var("SIM_GOOGLE_KEY", "AIza-sim-google-local"),
+            mistral_api_key: var("SIM_MISTRAL_KEY", "sim-mistral-local"),
+            groq_api_key: var("SIM_GROQ_KEY", "gsk_sim_groq_local"),
+            llm_token_delay_ms: var("SIM_LLM_TOKEN_DELAY_MS", "15").parse().unwrap_or(15),
         }
     }
 }
@@ -64,12 +81,13 @@ pub struct Simulator {
     pub stripe: stripe::Ledger,
     pub paypal: paypal::Ledger,
     pub webhooks: webhooks::Webhooks,
+    pub llm: llm::Calls,
 }
 
 impl Simulator {
     pub fn new(config: Config) -> Self {
         let webhooks = webhooks::Webhooks::with_target(config.webhook_target.clone());
-        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default(), paypal: Default::default(), webhooks }
+        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default(), paypal: Default::default(), webhooks, llm: Default::default() }
     }
 
     pub fn router(&self) -> Router {
@@ -80,6 +98,7 @@ impl Simulator {
             .merge(stripe::router())
             .merge(paypal::router())
             .merge(webhooks::router())
+            .merge(llm::router())
             .with_state(self.clone())
             // Stripe.js-style calls come from the storefront's origin.
             .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
