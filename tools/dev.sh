@@ -20,7 +20,8 @@ if [ ! -f .dev.vars ]; then
   enc=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
   sed -e "s|^JWT_SECRET_KEY=.*|JWT_SECRET_KEY=$jwt|" -e "s|^ENCRYPTION_KEY=.*|ENCRYPTION_KEY=$enc|" \
       -e "s|^EMAIL_API_BASE=.*|EMAIL_API_BASE=http://127.0.0.1:$SIM_PORT|" -e "s|^STRIPE_API_BASE=.*|STRIPE_API_BASE=http://127.0.0.1:$SIM_PORT|" \
-      -e "s|^PAYPAL_API_BASE=.*|PAYPAL_API_BASE=http://127.0.0.1:$SIM_PORT|" .dev.vars.example >.dev.vars
+      -e "s|^PAYPAL_API_BASE=.*|PAYPAL_API_BASE=http://127.0.0.1:$SIM_PORT|" \
+      -e "s|^\([A-Z]*_API_BASE\)=http://127.0.0.1:8788/|\1=http://127.0.0.1:$SIM_PORT/|" .dev.vars.example >.dev.vars
 fi
 
 # Settings added to .dev.vars.example since .dev.vars was made: append them.
@@ -40,6 +41,11 @@ SIM_STRIPE_WEBHOOK_SECRET=$(setting STRIPE_WEBHOOK_SECRET) \
 SIM_PAYPAL_CLIENT_ID=$(setting PAYPAL_CLIENT_ID) \
 SIM_PAYPAL_CLIENT_SECRET=$(setting PAYPAL_CLIENT_SECRET) \
 SIM_PAYPAL_WEBHOOK_ID=$(setting PAYPAL_WEBHOOK_ID) \
+SIM_OPENAI_KEY=$(setting OPENAI_API_KEY) \
+SIM_ANTHROPIC_KEY=$(setting ANTHROPIC_API_KEY) \
+SIM_GOOGLE_KEY=$(setting GOOGLE_API_KEY) \
+SIM_MISTRAL_KEY=$(setting MISTRAL_API_KEY) \
+SIM_GROQ_KEY=$(setting GROQ_API_KEY) \
 SIM_WEBHOOK_TARGET="http://127.0.0.1:$PORT" \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!
@@ -51,6 +57,8 @@ cat <<INFO
   Emails it sends:       http://127.0.0.1:$SIM_PORT/   (the simulator's inbox)
   Payments:              Stripe and PayPal are the simulator (test card pm_card_visa);
                          webhooks it sent: http://127.0.0.1:$SIM_PORT/_sim/webhooks
+  AI chat:               http://127.0.0.1:$PORT/studio/chat — every provider is the
+                         simulator (try "[sim:429]" or "[sim:break]" in a message)
   Demo accounts:         admin@webox.local / WeBox-admin-2026!   (admin)
                          demo@webox.local  / WeBox-demo-2026!    (user)
   Stop with Ctrl-C.

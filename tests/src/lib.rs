@@ -36,6 +36,13 @@ pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_e2e_webhook_secret";
 pub const STRIPE_PUBLISHABLE_KEY: &str = "pk_test_e2e_key";
 pub const PAYPAL_CLIENT: (&str, &str) = ("e2e-paypal-client", "e2e-paypal-secret");
 pub const PAYPAL_WEBHOOK_ID: &str = "WH-E2E-WEBHOOK";
+/// The platform keys of the AI providers (the simulator accepts these).
+pub const OPENAI_KEY: &str = "sk-e2e-openai-platform";
+pub const ANTHROPIC_KEY: &str = "sk-ant-e2e-platform";
+pub const GOOGLE_KEY: &str = "AIza-e2e-google-platform";
+pub const MISTRAL_KEY: &str = "e2e-mistral-platform";
+/// Groq has no platform key on the test site: users bring their own.
+pub const GROQ_KEY: &str = "gsk_e2e_groq_user";
 
 static SITE: OnceLock<Site> = OnceLock::new();
 
@@ -107,7 +114,12 @@ impl Site {
                  BANK_BENEFICIARY=WeBox Test SAS\nBANK_IBAN=FR7630006000011234567890189\nBANK_BIC=AGRIFRPP\n\
                  STRIPE_API_BASE={simulator}\nSTRIPE_SECRET_KEY={STRIPE_SECRET_KEY}\nSTRIPE_WEBHOOK_SECRET={STRIPE_WEBHOOK_SECRET}\n\
                  STRIPE_PUBLISHABLE_KEY={STRIPE_PUBLISHABLE_KEY}\n\
-                 PAYPAL_API_BASE={simulator}\nPAYPAL_CLIENT_ID={}\nPAYPAL_CLIENT_SECRET={}\nPAYPAL_WEBHOOK_ID={PAYPAL_WEBHOOK_ID}\n",
+                 PAYPAL_API_BASE={simulator}\nPAYPAL_CLIENT_ID={}\nPAYPAL_CLIENT_SECRET={}\nPAYPAL_WEBHOOK_ID={PAYPAL_WEBHOOK_ID}\n\
+                 OPENAI_API_BASE={simulator}/openai\nOPENAI_API_KEY={OPENAI_KEY}\n\
+                 ANTHROPIC_API_BASE={simulator}/anthropic\nANTHROPIC_API_KEY={ANTHROPIC_KEY}\n\
+                 GEMINI_API_BASE={simulator}/gemini\nGOOGLE_API_KEY={GOOGLE_KEY}\n\
+                 MISTRAL_API_BASE={simulator}/mistral\nMISTRAL_API_KEY={MISTRAL_KEY}\n\
+                 GROQ_API_BASE={simulator}/groq\n",
                 PAYPAL_CLIENT.0,
                 PAYPAL_CLIENT.1
             ),

@@ -88,6 +88,11 @@ pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u1
         ("SIM_PAYPAL_CLIENT_ID", crate::PAYPAL_CLIENT.0),
         ("SIM_PAYPAL_CLIENT_SECRET", crate::PAYPAL_CLIENT.1),
         ("SIM_PAYPAL_WEBHOOK_ID", crate::PAYPAL_WEBHOOK_ID),
+        ("SIM_OPENAI_KEY", crate::OPENAI_KEY),
+        ("SIM_ANTHROPIC_KEY", crate::ANTHROPIC_KEY),
+        ("SIM_GOOGLE_KEY", crate::GOOGLE_KEY),
+        ("SIM_MISTRAL_KEY", crate::MISTRAL_KEY),
+        ("SIM_GROQ_KEY", crate::GROQ_KEY),
         ("SIM_WEBHOOK_TARGET", site),
     ];
     let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;

@@ -21,6 +21,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("orders", "ORDERS"),
     ("payment", "PAYMENT"),
     ("admin", "ADMIN"),
+    ("chat", "CHAT"),
 ];
 
 static OPENAPI: &str = include_str!("../openapi.json");

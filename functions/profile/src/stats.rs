@@ -18,6 +18,7 @@ const METRICS: &[&str] = &[
     "audio_generated",
     "videos_generated",
     "spend_minor",
+    "ai_cost_micros",
     "orders_placed",
 ];
 

@@ -26,6 +26,10 @@ impl JsonObject {
         Self(map)
     }
 
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.keys()
     }

@@ -38,8 +38,14 @@ fn bearer(cx: &Ctx) -> ApiResult<String> {
 
 /// The signed-in caller, or 401.
 pub async fn authenticate(cx: &Ctx) -> ApiResult<AuthUser> {
-    let token = bearer(cx)?;
-    let claims = access_token::verify(&config::jwt_key(&cx.env)?, &token, &config::jwt_audience(&cx.env), cx.now)?;
+    authenticate_token(cx, &bearer(cx)?).await
+}
+
+/// The caller signed in with `token`, however it came (the WebSocket route
+/// takes it from the query string: browsers cannot set headers there).
+pub async fn authenticate_token(cx: &Ctx, token: &str) -> ApiResult<AuthUser> {
+    let token = token.trim();
+    let claims = access_token::verify(&config::jwt_key(&cx.env)?, token, &config::jwt_audience(&cx.env), cx.now)?;
     let record: Option<SessionRecord> =
         sessions::kv(&cx.env)?.get(&kv_key(&claims.sid)).json().await.or_internal("reading a session from KV")?;
     let record = record
