@@ -23,6 +23,7 @@ export async function renderHeader() {
   header.append(logo, nav, account);
   const user = await currentUser();
   if (user) {
+    nav.append(link('/studio/chat', 'Studio'));
     const profile = link('/profile', user.name);
     const out = document.createElement('button');
     out.type = 'button';
