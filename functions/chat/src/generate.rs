@@ -5,7 +5,8 @@
 //! broke, what arrived is saved marked `incomplete`.
 
 use serde_json::{json, Value};
-use worker::{D1Database, Env};
+use futures_util::future::join;
+use worker::{D1Database, D1PreparedStatement, Env};
 
 use webox_core::chat::catalog::{self, Model};
 use webox_core::chat::request::SendMessage;
@@ -17,8 +18,10 @@ use webox_edge::{args, db};
 
 use crate::store::{self, Conversation, Message};
 
-/// A message accepted for answering: the conversation and user message as
-/// saved, and everything needed to call the provider.
+/// A message accepted for answering: the conversation and user message,
+/// and everything needed to call the provider. The user's message is
+/// written while the provider is asked (`save_user_message` runs beside the
+/// call), so the write adds nothing to the time to first token.
 pub struct Prepared {
     pub user_id: String,
     pub conversation: Conversation,
@@ -28,6 +31,8 @@ pub struct Prepared {
     pub key: String,
     pub request: ChatRequest,
     pub started_ms: f64,
+    db: D1Database,
+    user_write: Vec<D1PreparedStatement>,
 }
 
 pub fn now_ms() -> f64 {
@@ -42,33 +47,32 @@ fn not_configured(provider: ChatProvider) -> ApiError {
     )
 }
 
-/// The key for `provider`, or why there is none. Nothing is written.
-pub async fn key_for(env: &Env, db: &D1Database, user_id: &str, provider: ChatProvider) -> ApiResult<String> {
-    match (provider.key_provider(), provider.key_secret()) {
-        (Some(stored_as), Some(secret)) => {
-            provider_keys::resolve(env, db, user_id, stored_as, secret).await?.map(|k| k.key).ok_or_else(|| not_configured(provider))
-        }
-        // Workers AI needs no key, only the binding.
-        _ if llm::workers_ai_available(env) => Ok(String::new()),
-        _ => Err(llm::workers_ai_unavailable()),
-    }
-}
-
-/// Validates `send` and saves the user's message (creating the
-/// conversation when `create` is set). Any error before the write leaves
-/// storage untouched.
+/// Validates `send` against the conversation and the keys, reading
+/// everything in one D1 round trip. Nothing is written yet: an error here
+/// leaves storage untouched.
 pub async fn prepare(env: &Env, user_id: &str, conversation_id: &str, create: bool, send: &SendMessage) -> ApiResult<Prepared> {
     let db = env.d1("DB").map_err(|_| ApiError::internal())?;
     let models = llm::models(env, send.provider)?;
     let model = catalog::find(&models, send.provider, &send.model)?.clone();
-    let key = key_for(env, &db, user_id, send.provider).await?;
-    let now = webox_edge::now();
-    let existing = store::find(&db, conversation_id, user_id).await?;
-    let (mut conversation, history) = match (existing, create) {
-        (Some(c), _) => {
-            let history = store::history(&db, &c.id).await?;
-            (c, history)
+    let stored_as = send.provider.key_provider();
+    let mut reads = vec![store::find_query(&db, conversation_id, user_id)?, store::history_query(&db, conversation_id)?];
+    if let Some(stored_as) = stored_as {
+        reads.push(provider_keys::stored_key(&db, user_id, stored_as)?);
+    }
+    let results = db::batch_read(&db, reads).await?;
+    let existing: Option<Conversation> = db::rows(&results, 0)?.into_iter().next();
+    let key = match (stored_as, send.provider.key_secret()) {
+        (Some(stored_as), Some(secret)) => {
+            let stored: Option<provider_keys::StoredKey> = db::rows(&results, 2)?.into_iter().next();
+            provider_keys::choose(env, user_id, stored_as, stored, secret)?.map(|k| k.key).ok_or_else(|| not_configured(send.provider))?
         }
+        // Workers AI needs no key, only the binding.
+        _ if llm::workers_ai_available(env) => String::new(),
+        _ => return Err(llm::workers_ai_unavailable()),
+    };
+    let now = webox_edge::now();
+    let (mut conversation, history) = match (existing, create) {
+        (Some(c), _) => (c, store::turns(db::rows(&results, 1)?)),
         (None, true) => (
             Conversation {
                 id: conversation_id.to_owned(),
@@ -120,26 +124,35 @@ pub async fn prepare(env: &Env, user_id: &str, conversation_id: &str, create: bo
          WHERE conversations.user_id = excluded.user_id",
         args![&c.id, user_id, &c.title, &c.provider, &c.model, c.system_prompt.as_deref(), now],
     )?;
-    db::batch(&db, vec![upsert, store::insert_message(&db, &user_message)?]).await?;
+    let user_write = vec![upsert, store::insert_message(&db, &user_message)?];
 
     let mut turns = history;
     turns.push(Turn { role: Role::User, content: send.message.clone() });
     let request = ChatRequest { model: model.id.clone(), system: conversation.system_prompt.clone(), turns, temperature: send.temperature, max_tokens: send.max_tokens };
-    Ok(Prepared { user_id: user_id.to_owned(), conversation, user_message, provider: send.provider, model, key, request, started_ms: now_ms() })
+    Ok(Prepared { user_id: user_id.to_owned(), conversation, user_message, provider: send.provider, model, key, request, started_ms: now_ms(), db, user_write })
 }
 
 impl Prepared {
+    /// Writes the conversation and the user's message (once).
+    async fn save_user_message(&mut self) -> ApiResult<()> {
+        let statements = std::mem::take(&mut self.user_write);
+        if statements.is_empty() {
+            return Ok(());
+        }
+        db::batch(&self.db, statements).await.map(|_| ())
+    }
+
     fn prompt_chars(&self) -> usize {
         self.request.system.as_deref().map_or(0, |s| s.chars().count()) + self.request.turns.iter().map(|t| t.content.chars().count()).sum::<usize>()
     }
 
     /// Saves the answer (or what arrived of it) and the usage it cost.
     /// `error` marks it incomplete. Nothing is saved when no text came.
-    pub async fn save(&mut self, env: &Env, answer: &Completion, error: Option<&ApiError>) -> ApiResult<Option<Message>> {
+    pub async fn save(&mut self, answer: &Completion, error: Option<&ApiError>) -> ApiResult<Option<Message>> {
         if answer.text.is_empty() {
             return Ok(None);
         }
-        let db = env.d1("DB").map_err(|_| ApiError::internal())?;
+        let db = &self.db;
         let now = webox_edge::now();
         let cost = self.model.cost_micros(answer.tokens_in, answer.tokens_out);
         let message = Message {
@@ -159,18 +172,18 @@ impl Prepared {
         };
         let user = self.user_id.as_str();
         let statements = vec![
-            store::insert_message(&db, &message)?,
+            store::insert_message(db, &message)?,
             db::statement(
-                &db,
+                db,
                 "UPDATE conversations SET message_count = message_count + 1, total_cost_micros = total_cost_micros + ?1, last_message_at = ?2, updated_at = ?2 WHERE id = ?3",
                 args![cost, now, &self.conversation.id],
             )?,
-            store::count_usage(&db, user, "chat_messages", 1)?,
-            store::count_usage(&db, user, "chat_tokens_in", message.tokens_in)?,
-            store::count_usage(&db, user, "chat_tokens_out", message.tokens_out)?,
-            store::count_usage(&db, user, "ai_cost_micros", cost)?,
+            store::count_usage(db, user, "chat_messages", 1)?,
+            store::count_usage(db, user, "chat_tokens_in", message.tokens_in)?,
+            store::count_usage(db, user, "chat_tokens_out", message.tokens_out)?,
+            store::count_usage(db, user, "ai_cost_micros", cost)?,
         ];
-        db::batch(&db, statements).await?;
+        db::batch(db, statements).await?;
         self.conversation.message_count += 1;
         self.conversation.total_cost_micros += cost;
         self.conversation.last_message_at = now;
@@ -179,22 +192,26 @@ impl Prepared {
 
     /// The whole answer at once.
     pub async fn answer(&mut self, env: &Env) -> ApiResult<Message> {
-        let completion = llm::complete(env, self.provider, &self.key, &self.request).await?;
-        self.save(env, &completion, None).await?.ok_or_else(|| {
-            ApiError::new(502, "provider_empty_answer", format!("{} answered with no text", self.provider.name()))
-        })
+        let (provider, key, request) = (self.provider, self.key.clone(), self.request.clone());
+        let (saved_user, completion) = join(self.save_user_message(), llm::complete(env, provider, &key, &request)).await;
+        saved_user?;
+        self.save(&completion?, None).await?.ok_or_else(|| ApiError::new(502, "provider_empty_answer", format!("{} answered with no text", self.provider.name())))
     }
 
     /// The answer streamed: `on_text` gets each piece. Returns the saved
     /// message (complete, or incomplete with the error) and the error.
     pub async fn stream(&mut self, env: &Env, on_text: impl FnMut(&str)) -> (Option<Message>, Option<ApiError>) {
-        let streamed = match llm::stream(env, self.provider, &self.key, &self.request, on_text).await {
+        let (provider, key, request) = (self.provider, self.key.clone(), self.request.clone());
+        let (saved_user, streamed) = join(self.save_user_message(), llm::stream(env, provider, &key, &request, on_text)).await;
+        if let Err(e) = saved_user {
+            return (None, Some(e));
+        }
+        let Streamed { state, error } = match streamed {
             Ok(streamed) => streamed,
             Err(e) => return (None, Some(e)),
         };
-        let Streamed { state, error } = streamed;
         let completion = state.completion(self.prompt_chars());
-        match self.save(env, &completion, error.as_ref()).await {
+        match self.save(&completion, error.as_ref()).await {
             Ok(saved) => (saved, error),
             Err(e) => (None, Some(error.unwrap_or(e))),
         }

@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
 use webox_core::chat::catalog::micros_to_usd;
 use webox_core::chat::{Role, Turn};
 use webox_core::{ApiError, ApiResult};
+use webox_edge::respond::OrInternal;
 use webox_edge::{args, db};
 
 /// How much history goes to the provider with a new message.
@@ -65,8 +66,13 @@ const CONVERSATION_COLUMNS: &str =
 const MESSAGE_COLUMNS: &str =
     "id, conversation_id, role, content, provider, model, status, error_code, tokens_in, tokens_out, cost_micros, latency_ms, created_at";
 
+/// The owner's conversation `id` (no row for anybody else).
+pub fn find_query(db: &D1Database, id: &str, user_id: &str) -> ApiResult<D1PreparedStatement> {
+    db::statement(db, &format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1 AND user_id = ?2"), args![id, user_id])
+}
+
 pub async fn find(db: &D1Database, id: &str, user_id: &str) -> ApiResult<Option<Conversation>> {
-    db::first(db, &format!("SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE id = ?1 AND user_id = ?2"), args![id, user_id]).await
+    find_query(db, id, user_id)?.first(None).await.or_internal("a D1 query")
 }
 
 /// The caller's conversation, or 404 (also when it is somebody else's).
@@ -93,24 +99,28 @@ pub async fn messages(db: &D1Database, conversation_id: &str) -> ApiResult<Vec<M
     db::all(db, &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY seq"), args![conversation_id]).await
 }
 
-/// The latest messages, oldest first, as provider turns.
-pub async fn history(db: &D1Database, conversation_id: &str) -> ApiResult<Vec<Turn>> {
-    #[derive(Deserialize)]
-    struct Row {
-        role: String,
-        content: String,
-    }
-    let rows: Vec<Row> = db::all(
+/// A row of `history_query`.
+#[derive(Deserialize)]
+pub struct HistoryRow {
+    role: String,
+    content: String,
+}
+
+/// The latest messages, oldest first.
+pub fn history_query(db: &D1Database, conversation_id: &str) -> ApiResult<D1PreparedStatement> {
+    db::statement(
         db,
         "SELECT role, content FROM (SELECT seq, role, content FROM messages WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
         args![conversation_id, HISTORY_MESSAGES],
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| Turn { role: if r.role == "assistant" { Role::Assistant } else { Role::User }, content: r.content }).collect())
+}
+
+pub fn turns(rows: Vec<HistoryRow>) -> Vec<Turn> {
+    rows.into_iter().map(|r| Turn { role: if r.role == "assistant" { Role::Assistant } else { Role::User }, content: r.content }).collect()
 }
 
 /// `INSERT` of a message with the conversation's next sequence number.
-pub fn insert_message(db: &D1Database, m: &Message) -> ApiResult<worker::D1PreparedStatement> {
+pub fn insert_message(db: &D1Database, m: &Message) -> ApiResult<D1PreparedStatement> {
     db::statement(
         db,
         "INSERT INTO messages (id, conversation_id, seq, role, content, provider, model, status, error_code, tokens_in, tokens_out, cost_micros, latency_ms, created_at)
@@ -134,7 +144,7 @@ pub fn insert_message(db: &D1Database, m: &Message) -> ApiResult<worker::D1Prepa
 }
 
 /// Adds `amount` to one of the user's usage counters (see /api/profile/stats).
-pub fn count_usage(db: &D1Database, user_id: &str, metric: &str, amount: i64) -> ApiResult<worker::D1PreparedStatement> {
+pub fn count_usage(db: &D1Database, user_id: &str, metric: &str, amount: i64) -> ApiResult<D1PreparedStatement> {
     db::statement(
         db,
         "INSERT INTO usage_counters (user_id, metric, value) VALUES (?1, ?2, ?3)

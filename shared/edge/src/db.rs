@@ -81,6 +81,19 @@ pub async fn batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Api
     Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0)).collect())
 }
 
+/// Runs several reads in one round trip; the rows of each, in order.
+pub async fn batch_read(db: &D1Database, statements: Vec<D1PreparedStatement>) -> ApiResult<Vec<worker::D1Result>> {
+    db.batch(statements).await.or_internal("a D1 batch read")
+}
+
+/// The rows of one statement of a `batch_read`.
+pub fn rows<T: DeserializeOwned>(results: &[worker::D1Result], index: usize) -> ApiResult<Vec<T>> {
+    match results.get(index) {
+        Some(result) => result.results::<T>().or_internal("reading D1 rows"),
+        None => Err(webox_core::ApiError::internal()),
+    }
+}
+
 /// Whether a D1 error is a UNIQUE constraint violation (turned into a 409).
 pub fn is_unique_violation(err: &worker::Error) -> bool {
     err.to_string().contains("UNIQUE constraint failed")
