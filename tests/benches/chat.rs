@@ -5,6 +5,7 @@
 //!    difference is the overhead we add;
 //! 2. the room's fan-out: 50 WebSockets on one conversation, one message,
 //!    how far apart the sockets receive each token.
+//!
 //! A measurement, not a test: it fails only if a request does.
 
 use std::io::{BufRead, BufReader};

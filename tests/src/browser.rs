@@ -103,6 +103,20 @@ impl Browser {
     }
 
     /// Waits up to 10 s for `condition` (a JS expression) to be true.
+    /// Waits until the page loaded and its script cleared `main[aria-busy]`.
+    pub fn wait_ready(&self) {
+        self.wait_until("document.readyState === 'complete' && !document.querySelector('main').hasAttribute('aria-busy')");
+    }
+
+    /// Signs `user` in through the login page of the site at `base`.
+    pub fn log_in(&self, base: &str, user: &crate::User) {
+        self.goto(&format!("{base}/login"));
+        self.find("#email").type_text(&user.email);
+        self.find("#password").type_text(&user.password);
+        self.find("#login-submit").click();
+        self.wait_until("location.pathname === '/profile'");
+    }
+
     pub fn wait_until(&self, condition: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         let script = format!("return !!({condition});");

@@ -7,19 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use webox_e2e::browser::Browser;
-use webox_e2e::{site, User};
-
-fn ready(browser: &Browser) {
-    browser.wait_until("document.readyState === 'complete' && !document.querySelector('main').hasAttribute('aria-busy')");
-}
-
-fn log_in(browser: &Browser, user: &User) {
-    browser.goto(&format!("{}/login", site().base));
-    browser.find("#email").type_text(&user.email);
-    browser.find("#password").type_text(&user.password);
-    browser.find("#login-submit").click();
-    browser.wait_until("location.pathname === '/profile'");
-}
+use webox_e2e::site;
 
 /// The `count`-th assistant message as `[messages so far, text length, status]`.
 const REPLY: &str = "const replies = document.querySelectorAll('#chat-messages .message[data-role=assistant]'); \
@@ -62,12 +50,12 @@ fn js(text: &str) -> String {
 fn a_reply_streams_in_with_its_cost_and_the_conversation_continues_over_the_websocket() {
     let user = site().new_user();
     let browser = Browser::start();
-    log_in(&browser, &user);
+    browser.log_in(&site().base, &user);
 
     // The studio is in the header of a signed-in user.
     browser.find("header nav a[href='/studio/chat']").click();
     browser.wait_until("location.pathname === '/studio/chat'");
-    ready(&browser);
+    browser.wait_ready();
     assert_eq!(text_of(&browser, "return document.querySelector('#chat-transport').textContent"), "sse", "a new chat has no socket yet");
     browser.wait_until("!document.querySelector('#chat-conversations-empty').hidden");
 
@@ -97,7 +85,7 @@ fn a_reply_streams_in_with_its_cost_and_the_conversation_continues_over_the_webs
 
     // After a reload it is listed; opening it shows the exchange and its cost.
     browser.goto(&format!("{}/studio/chat", site().base));
-    ready(&browser);
+    browser.wait_ready();
     let item = format!("#chat-conversations li[data-id={}]", js(&id));
     let listed = browser.find(&item).text();
     assert!(listed.contains("gpt-4o"), "list entry: {listed}");
@@ -142,9 +130,9 @@ fn a_provider_that_is_not_configured_says_why_and_sends_nothing() {
     assert_eq!(workers_ai["configured"], false, "{workers_ai}");
     let reason = workers_ai["reason"].as_str().expect("a reason why not").to_owned();
 
-    log_in(&browser, &user);
+    browser.log_in(&site().base, &user);
     browser.goto(&format!("{}/studio/chat", site().base));
-    ready(&browser);
+    browser.wait_ready();
     assert_eq!(browser.run("return document.querySelector('#chat-provider option[value=workers_ai]').disabled", json!([])), json!(true));
     assert_eq!(browser.run("return document.querySelector('#chat-provider option[value=openai]').disabled", json!([])), json!(false));
 

@@ -5,35 +5,23 @@
 
 use serde_json::json;
 use webox_e2e::browser::Browser;
-use webox_e2e::{site, User};
-
-fn ready(browser: &Browser) {
-    browser.wait_until("document.readyState === 'complete' && !document.querySelector('main').hasAttribute('aria-busy')");
-}
-
-fn log_in(browser: &Browser, user: &User) {
-    browser.goto(&format!("{}/login", site().base));
-    browser.find("#email").type_text(&user.email);
-    browser.find("#password").type_text(&user.password);
-    browser.find("#login-submit").click();
-    browser.wait_until("location.pathname === '/profile'");
-}
+use webox_e2e::site;
 
 /// Two products into the cart from the marketplace, then to checkout with
 /// `method`; returns the new order's id once the payment section shows.
 fn check_out(browser: &Browser, method: &str) -> String {
     browser.goto(&format!("{}/marketplace", site().base));
-    ready(browser);
+    browser.wait_ready();
     browser.wait_until("document.querySelectorAll('#results .product-card .add-to-cart:not([disabled])').length >= 2");
     browser.find("#results .product-card:nth-child(1) .add-to-cart").click();
     browser.wait_until("document.querySelector('#cart-status').textContent.includes('1 item')");
     browser.find("#results .product-card:nth-child(2) .add-to-cart").click();
     browser.wait_until("document.querySelector('#cart-status').textContent.includes('2 items')");
     browser.goto(&format!("{}/cart", site().base));
-    ready(browser);
+    browser.wait_ready();
     browser.find("#cart-checkout").click();
     browser.wait_until("location.pathname === '/checkout'");
-    ready(browser);
+    browser.wait_ready();
     browser.wait_until("!document.querySelector('#place').hidden && document.querySelectorAll('#place-lines tr').length === 2");
     browser.run("document.querySelector(`input[name=payment_method][value=${arguments[0]}]`).click()", json!([method]));
     browser.find("#place-submit").click();
@@ -45,7 +33,7 @@ fn see_paid(browser: &Browser, order: &str) {
     browser.wait_until("!document.querySelector('#pay-done').hidden");
     browser.find("#pay-done-link").click();
     browser.wait_until("location.pathname === '/order'");
-    ready(browser);
+    browser.wait_ready();
     assert!(browser.url().contains(order));
     browser.wait_until("document.querySelector('#order-status').dataset.status === 'paid'");
     browser.wait_until("[...document.querySelectorAll('#order-timeline li')].map(li => li.dataset.status).join() === 'pending_payment,paid'");
@@ -65,7 +53,7 @@ fn see_paid(browser: &Browser, order: &str) {
 fn a_buyer_pays_two_products_with_each_method_and_sees_the_order_paid() {
     let user = site().new_user();
     let browser = Browser::start();
-    log_in(&browser, &user);
+    browser.log_in(&site().base, &user);
 
     // Card, through the Stripe simulator's test card.
     let card = check_out(&browser, "stripe");
@@ -97,7 +85,7 @@ fn a_buyer_pays_two_products_with_each_method_and_sees_the_order_paid() {
 
     // All three in the order history, newest first.
     browser.goto(&format!("{}/orders", site().base));
-    ready(&browser);
+    browser.wait_ready();
     let rows = browser.run("return [...document.querySelectorAll('#orders-rows tr')].map(tr => tr.dataset.orderId)", json!([]));
     assert_eq!(rows, json!([bank, paypal, card]));
 }
