@@ -491,3 +491,36 @@ fn usage_and_cost_feed_the_profile_stats() {
     assert_eq!(stats["chat_tokens_out"], sum("tokens_out"));
     assert_eq!(stats["ai_cost_micros"], sum("cost_micros"));
 }
+
+/// The room starts the next call from what it remembers, but adopts it only
+/// if D1 agrees: a prompt or key changed meanwhile is never missed.
+#[test]
+fn the_room_never_answers_from_stale_memory() {
+    let user = site().new_user();
+    let first = user.client.post("/api/chat/send", json!({"provider": "openai", "model": "gpt-4o", "message": "Remember this"})).expect(200);
+    let id = first["conversation"]["id"].as_str().unwrap().to_owned();
+    let mut socket = connect(&user, &id);
+    let send = |socket: &mut Socket, message: &str| {
+        ws_send(socket, json!({"type": "send", "provider": "openai", "model": "gpt-4o", "message": message}));
+        events_until_end(socket).pop().unwrap()
+    };
+    assert_eq!(send(&mut socket, "Warm the memory")["type"], "done");
+
+    // The system prompt changes outside the room.
+    let patch = user.client.request(reqwest::Method::PATCH, &format!("/api/chat/conversation/{id}")).json(&json!({"system_prompt": "You are a pirate."}));
+    user.client.send(patch).expect(200);
+    let tag = webox_e2e::unique("after-rename-");
+    let done = send(&mut socket, &tag);
+    assert_eq!(done["type"], "done", "{done}");
+    let calls = simulator_requests("openai", &tag);
+    let adopted = calls.iter().find(|c| c["body"]["messages"][0]["content"] == "You are a pirate.").expect("a call with the new prompt");
+    // The saved usage is that call's: the simulator counts a token per 4 characters of input.
+    let chars: usize = adopted["body"]["messages"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap().chars().count()).sum();
+    assert_eq!(done["message"]["tokens_in"].as_u64().unwrap(), chars.div_ceil(4) as u64, "{done}");
+
+    // The user's own key replaces the platform key at once.
+    user.client.put("/api/profile/api-keys", json!({"provider": "openai", "key": "sk-wrong-user-key-0000"})).expect(200);
+    let error = send(&mut socket, "With my key");
+    assert_eq!((error["type"].as_str(), error["code"].as_str()), (Some("error"), Some("provider_auth")), "{error}");
+    assert!(error["message_saved"].is_null());
+}

@@ -5,6 +5,8 @@
 //! broke, what arrived is saved marked `incomplete`.
 
 use serde_json::{json, Value};
+use std::future::Future;
+
 use futures_util::future::join;
 use worker::{D1Database, D1PreparedStatement, Env};
 
@@ -202,7 +204,13 @@ impl Prepared {
     /// message (complete, or incomplete with the error) and the error.
     pub async fn stream(&mut self, env: &Env, on_text: impl FnMut(&str)) -> (Option<Message>, Option<ApiError>) {
         let (provider, key, request) = (self.provider, self.key.clone(), self.request.clone());
-        let (saved_user, streamed) = join(self.save_user_message(), llm::stream(env, provider, &key, &request, on_text)).await;
+        self.conclude(async move { llm::stream(env, provider, &key, &request, on_text).await }).await
+    }
+
+    /// Saves the user's message while `call` (a provider stream, maybe
+    /// started before this message was validated) runs, then the answer.
+    pub async fn conclude(&mut self, call: impl Future<Output = ApiResult<Streamed>>) -> (Option<Message>, Option<ApiError>) {
+        let (saved_user, streamed) = join(self.save_user_message(), call).await;
         if let Err(e) = saved_user {
             return (None, Some(e));
         }
@@ -215,6 +223,12 @@ impl Prepared {
             Ok(saved) => (saved, error),
             Err(e) => (None, Some(error.unwrap_or(e))),
         }
+    }
+
+    /// Whether a call made with `key` and `request` is the very call this
+    /// message needs.
+    pub fn is_call(&self, key: &str, request: &ChatRequest) -> bool {
+        self.key == key && self.request == *request
     }
 }
 

@@ -6,11 +6,22 @@
 //!
 //! Reached only from this Worker (`lib.rs` checks the caller and the
 //! conversation first): `POST /send` with a `Job`, `GET /socket` upgrades.
+//!
+//! Time to first token: the room remembers the last exchange (history,
+//! system prompt, key) and, for the next message, starts the provider call
+//! from that memory at once, while the message is validated against D1.
+//! The call is adopted only if the validated request and key are exactly
+//! what it was started with (its tokens are held until then); otherwise it
+//! is dropped and the call is made again from what D1 says. So the D1 read
+//! costs no time, and a stale memory (a renamed prompt, a changed key) costs
+//! one wasted call, never a wrong answer.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_channel::mpsc::{unbounded, UnboundedSender};
+use futures_channel::oneshot;
+use futures_util::future::{AbortHandle, Abortable};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,11 +30,14 @@ use wasm_bindgen::{JsCast, JsValue};
 use worker::worker_sys::DurableObjectState;
 
 use webox_core::chat::request::SendMessage;
+use webox_core::chat::{ChatProvider, ChatRequest, Role, Turn};
 use webox_core::json::JsonObject;
 use webox_core::{ApiError, ApiResult};
 use webox_edge::respond;
 
 use crate::generate::{self, Prepared};
+use crate::store::{Message, HISTORY_MESSAGES};
+use webox_edge::llm::{self, Streamed};
 
 /// What the Worker asks the room to answer.
 #[derive(Serialize, Deserialize)]
@@ -50,6 +64,79 @@ pub struct ChatRoom {
     /// An answer is being generated. In memory is enough: the object cannot
     /// hibernate while it works.
     busy: Rc<Cell<bool>>,
+    /// The last exchange, to start the next call early (see the top).
+    memory: Rc<RefCell<Option<Memory>>>,
+}
+
+/// What the room saw of its conversation after the last answer.
+struct Memory {
+    user_id: String,
+    provider: ChatProvider,
+    key: String,
+    system_prompt: Option<String>,
+    /// The history the next message is sent with (the latest messages).
+    turns: Vec<Turn>,
+}
+
+impl Memory {
+    /// After `prepared` was answered with `saved` (if anything was saved).
+    fn after(prepared: &Prepared, saved: Option<&Message>) -> Self {
+        let mut turns = prepared.request.turns.clone();
+        if let Some(answer) = saved {
+            turns.push(Turn { role: Role::Assistant, content: answer.content.clone() });
+        }
+        let excess = turns.len().saturating_sub(HISTORY_MESSAGES);
+        turns.drain(..excess);
+        Self { user_id: prepared.user_id.clone(), provider: prepared.provider, key: prepared.key.clone(), system_prompt: prepared.request.system.clone(), turns }
+    }
+
+    /// The call `send` will most likely need: what `generate::prepare`
+    /// builds when nothing changed since.
+    fn guess(&self, user_id: &str, send: &SendMessage) -> Option<(String, ChatRequest)> {
+        if self.user_id != user_id || self.provider != send.provider {
+            return None;
+        }
+        let system = match &send.system_prompt {
+            Some(prompt) => Some(prompt.clone()).filter(|p| !p.is_empty()),
+            None => self.system_prompt.clone(),
+        };
+        let mut turns = self.turns.clone();
+        turns.push(Turn { role: Role::User, content: send.message.clone() });
+        let request = ChatRequest { model: send.model.clone(), system, turns, temperature: send.temperature, max_tokens: send.max_tokens };
+        Some((self.key.clone(), request))
+    }
+}
+
+/// Tokens of a call started early: held until the call is adopted.
+#[derive(Default)]
+struct Gate {
+    fanout: RefCell<Option<Rc<Fanout>>>,
+    held: RefCell<Vec<String>>,
+}
+
+impl Gate {
+    fn push(&self, text: &str) {
+        match &*self.fanout.borrow() {
+            Some(fanout) => fanout.send(&generate::token_event(text)),
+            None => self.held.borrow_mut().push(text.to_owned()),
+        }
+    }
+
+    fn open(&self, fanout: Rc<Fanout>) {
+        for text in self.held.take() {
+            fanout.send(&generate::token_event(&text));
+        }
+        *self.fanout.borrow_mut() = Some(fanout);
+    }
+}
+
+/// A provider call started before its message was validated.
+struct Speculation {
+    key: String,
+    request: ChatRequest,
+    gate: Rc<Gate>,
+    abort: AbortHandle,
+    result: oneshot::Receiver<Result<ApiResult<Streamed>, futures_util::future::Aborted>>,
 }
 
 /// Where the tokens of one answer go.
@@ -91,6 +178,20 @@ impl ChatRoom {
         js.clone().unchecked_into()
     }
 
+    /// Starts the provider call from memory, before validation (see the top).
+    fn speculate(&self, user_id: &str, send: &SendMessage) -> Option<Speculation> {
+        let (key, request) = self.memory.borrow().as_ref()?.guess(user_id, send)?;
+        let gate = Rc::new(Gate::default());
+        let (abort, registration) = AbortHandle::new_pair();
+        let (done, result) = oneshot::channel();
+        let (env, provider, call_key, call_request, tokens) = (self.env.clone(), send.provider, key.clone(), request.clone(), gate.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let call = Abortable::new(async move { llm::stream(&env, provider, &call_key, &call_request, |text| tokens.push(text)).await }, registration);
+            let _ = done.send(call.await);
+        });
+        Some(Speculation { key, request, gate, abort, result })
+    }
+
     /// Validates and saves the user's message, then generates the answer
     /// in the background (`wait_until` keeps the object alive for it).
     /// `sse` also receives the events; without it, only the sockets do.
@@ -98,18 +199,49 @@ impl ChatRoom {
         if self.busy.replace(true) {
             return Err(ApiError::conflict("conversation_busy", "an answer is still being written in this conversation; wait for it to finish"));
         }
+        let early = self.speculate(&job.user_id, send);
         let prepared = match generate::prepare(&self.env, &job.user_id, &job.conversation_id, job.create, send).await {
             Ok(prepared) => prepared,
             Err(e) => {
+                if let Some(early) = early {
+                    early.abort.abort();
+                }
+                self.memory.replace(None);
                 self.busy.set(false);
                 return Err(e);
             }
         };
-        let fanout = Fanout { state: self.raw_state(), sse };
+        let adopted = early.and_then(|early| {
+            if prepared.is_call(&early.key, &early.request) {
+                Some(early)
+            } else {
+                early.abort.abort();
+                None
+            }
+        });
+        let fanout = Rc::new(Fanout { state: self.raw_state(), sse });
         fanout.send(&generate::start_event(&prepared));
-        let (env, busy) = (self.env.clone(), self.busy.clone());
+        let (env, busy, memory) = (self.env.clone(), self.busy.clone(), self.memory.clone());
         self.state.wait_until(async move {
-            run_stream(env, prepared, &fanout).await;
+            let mut prepared = prepared;
+            let (saved, error) = match adopted {
+                Some(early) => {
+                    early.gate.open(fanout.clone());
+                    let call = async move { early.result.await.ok().and_then(Result::ok).unwrap_or_else(|| Err(ApiError::internal())) };
+                    prepared.conclude(call).await
+                }
+                None => {
+                    let tokens = fanout.clone();
+                    prepared.stream(&env, move |text| tokens.send(&generate::token_event(text))).await
+                }
+            };
+            match (&saved, &error) {
+                (Some(message), None) => fanout.send(&generate::done_event(&prepared, message)),
+                (_, Some(e)) => fanout.send(&generate::error_event(e, saved.as_ref())),
+                (None, None) => {}
+            }
+            let remembered = error.is_none().then(|| Memory::after(&prepared, saved.as_ref()));
+            memory.replace(remembered);
             busy.set(false);
         });
         Ok(())
@@ -141,6 +273,7 @@ impl ChatRoom {
         fanout.send(&generate::start_event(&prepared));
         match prepared.answer(&self.env).await {
             Ok(message) => {
+                self.memory.replace(Some(Memory::after(&prepared, Some(&message))));
                 fanout.send(&generate::done_event(&prepared, &message));
                 respond::json(
                     200,
@@ -148,6 +281,7 @@ impl ChatRoom {
                 )
             }
             Err(e) => {
+                self.memory.replace(None);
                 fanout.send(&generate::error_event(&e, None));
                 Err(e)
             }
@@ -183,19 +317,9 @@ impl ChatRoom {
     }
 }
 
-/// Streams the answer to every listener, then reports how it ended.
-async fn run_stream(env: Env, mut prepared: Prepared, fanout: &Fanout) {
-    let (saved, error) = prepared.stream(&env, |text| fanout.send(&generate::token_event(text))).await;
-    match (&saved, &error) {
-        (Some(message), None) => fanout.send(&generate::done_event(&prepared, message)),
-        (_, Some(e)) => fanout.send(&generate::error_event(e, saved.as_ref())),
-        (None, None) => {}
-    }
-}
-
 impl DurableObject for ChatRoom {
     fn new(state: State, env: Env) -> Self {
-        Self { state, env, busy: Rc::new(Cell::new(false)) }
+        Self { state, env, busy: Rc::new(Cell::new(false)), memory: Rc::new(RefCell::new(None)) }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {

@@ -12,7 +12,7 @@ use webox_edge::respond::OrInternal;
 use webox_edge::{args, db};
 
 /// How much history goes to the provider with a new message.
-const HISTORY_MESSAGES: i64 = 40;
+pub const HISTORY_MESSAGES: usize = 40;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Conversation {
@@ -111,7 +111,7 @@ pub fn history_query(db: &D1Database, conversation_id: &str) -> ApiResult<D1Prep
     db::statement(
         db,
         "SELECT role, content FROM (SELECT seq, role, content FROM messages WHERE conversation_id = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
-        args![conversation_id, HISTORY_MESSAGES],
+        args![conversation_id, HISTORY_MESSAGES as i64],
     )
 }
 
