@@ -169,22 +169,17 @@ fn tokens_arrive_as_the_provider_sends_them() {
 
 #[test]
 fn provider_errors_are_clear_and_keep_the_users_message() {
-    let user = site().new_user();
-    let cases: &[(&str, &str, &str, u16, &str)] = &[
-        ("openai", "gpt-4o", "[sim:401]", 502, "provider_auth"),
-        ("anthropic", "claude-haiku-4-5", "[sim:401]", 502, "provider_auth"),
-        ("google", "gemini-2.5-flash", "[sim:401]", 502, "provider_auth"),
-        ("openai", "gpt-4o", "[sim:429]", 429, "provider_rate_limited"),
-        ("anthropic", "claude-haiku-4-5", "[sim:429]", 429, "provider_rate_limited"),
-        ("mistral", "mistral-small-latest", "[sim:429]", 429, "provider_rate_limited"),
-        ("google", "gemini-2.5-flash", "[sim:500]", 502, "provider_unavailable"),
-        ("anthropic", "claude-haiku-4-5", "[sim:overloaded]", 502, "provider_unavailable"),
-        ("mistral", "mistral-small-latest", "[sim:500]", 502, "provider_unavailable"),
-        ("openai", "gpt-4o", "[sim:refuse]", 422, "provider_refused"),
-        ("anthropic", "claude-haiku-4-5", "[sim:refuse]", 422, "provider_refused"),
-        ("google", "gemini-2.5-flash", "[sim:refuse]", 422, "provider_refused"),
+    let user = groq_user();
+    let classes: &[(&str, u16, &str)] = &[
+        ("[sim:401]", 502, "provider_auth"),
+        ("[sim:429]", 429, "provider_rate_limited"),
+        ("[sim:500]", 502, "provider_unavailable"),
+        ("[sim:overloaded]", 502, "provider_unavailable"),
+        ("[sim:refuse]", 422, "provider_refused"),
     ];
-    for (provider, model, marker, status, code) in cases {
+    let cases: Vec<(&str, &str, &str, u16, &str)> =
+        PROVIDERS.iter().flat_map(|(provider, model)| classes.iter().map(move |(marker, status, code)| (*provider, *model, *marker, *status, *code))).collect();
+    for (provider, model, marker, status, code) in &cases {
         let first = user.client.post("/api/chat/send", json!({"provider": provider, "model": model, "message": "Hello"})).expect(200);
         let id = first["conversation"]["id"].as_str().unwrap();
         let message = format!("Please fail {marker}");
@@ -203,6 +198,14 @@ fn provider_errors_are_clear_and_keep_the_users_message() {
         if !matches!(*provider, "anthropic" | "google") {
             user.client.post("/api/chat/send", json!({"conversation_id": id, "provider": provider, "model": model, "message": "Try again"})).expect(200);
         }
+    }
+    // Streamed, the error is an event after `start`, with the same code.
+    for (provider, model) in PROVIDERS {
+        let events = stream(&user, json!({"provider": provider, "model": model, "message": "Busy? [sim:429]"}));
+        assert_eq!(names(&events), ["start", "error"], "{provider}");
+        let error = &events[1].2;
+        assert_eq!((error["code"].as_str(), error["retry_after"].as_u64()), (Some("provider_rate_limited"), Some(7)), "{error}");
+        assert!(error["message_saved"].is_null());
     }
 }
 
