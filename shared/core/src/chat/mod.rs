@@ -6,7 +6,6 @@
 pub mod anthropic;
 pub mod catalog;
 pub mod export;
-pub mod failure;
 pub mod gemini;
 pub mod openai;
 pub mod request;
@@ -18,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+pub use crate::provider_failure as failure;
 pub use sse::{SseEvent, SseParser};
 
 /// The chat providers, by their id in our API.

@@ -1,12 +1,23 @@
-//! Provider failures as our API errors, in one place: a bad key, a rate
-//! limit, an overloaded or broken provider, a refusal. Provider messages are
+//! Provider failures as our API errors, in one place, for every external
+//! AI provider (chat and media): a bad key, a rate limit, an overloaded or
+//! broken provider, a refusal. Provider messages are
 //! passed on only where they help and never for key problems (they can echo
 //! part of the key).
 
 use serde_json::Value;
 
-use super::ChatProvider;
 use crate::error::ApiError;
+
+/// A provider as users know it, for messages.
+pub trait Named: Copy {
+    fn name(self) -> &'static str;
+}
+
+impl Named for crate::chat::ChatProvider {
+    fn name(self) -> &'static str {
+        crate::chat::ChatProvider::name(self)
+    }
+}
 
 /// Seconds to wait when a 429 carries no `retry-after`.
 pub const DEFAULT_RETRY_AFTER: u64 = 10;
@@ -28,33 +39,33 @@ fn body_mentions(body: &str, words: &[&str]) -> bool {
     words.iter().any(|w| body.contains(w))
 }
 
-pub fn auth(provider: ChatProvider) -> ApiError {
+pub fn auth(provider: impl Named) -> ApiError {
     ApiError::new(502, "provider_auth", format!("{} rejected the API key; check the key in your profile or ask an administrator", provider.name()))
 }
 
-pub fn rate_limited(provider: ChatProvider, retry_after: Option<u64>) -> ApiError {
+pub fn rate_limited(provider: impl Named, retry_after: Option<u64>) -> ApiError {
     let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER).max(1);
     ApiError::new(429, "provider_rate_limited", format!("{} is rate limiting requests; try again in {wait} s", provider.name())).with_retry_after(wait)
 }
 
-pub fn unavailable(provider: ChatProvider, detail: &str) -> ApiError {
+pub fn unavailable(provider: impl Named, detail: &str) -> ApiError {
     ApiError::new(502, "provider_unavailable", format!("{} is unavailable ({detail}); try again", provider.name()))
 }
 
-pub fn refused(provider: ChatProvider) -> ApiError {
+pub fn refused(provider: impl Named) -> ApiError {
     ApiError::new(422, "provider_refused", format!("{} declined to answer this message (content policy)", provider.name()))
 }
 
-pub fn bad_answer(provider: ChatProvider) -> ApiError {
+pub fn bad_answer(provider: impl Named) -> ApiError {
     ApiError::new(502, "provider_bad_response", format!("{} sent an answer we could not read", provider.name()))
 }
 
-pub fn stream_broken(provider: ChatProvider) -> ApiError {
+pub fn stream_broken(provider: impl Named) -> ApiError {
     ApiError::new(502, "provider_stream_broken", format!("the connection to {} broke before the answer was complete", provider.name()))
 }
 
 /// An HTTP error answer from `provider`.
-pub fn from_http(provider: ChatProvider, status: u16, body: &str, retry_after: Option<u64>) -> ApiError {
+pub fn from_http(provider: impl Named, status: u16, body: &str, retry_after: Option<u64>) -> ApiError {
     let message = provider_message(body);
     // Google answers a bad key with 400 INVALID_ARGUMENT / API_KEY_INVALID.
     let key_problem = matches!(status, 401 | 403) || body_mentions(body, &["API_KEY_INVALID", "invalid_api_key", "authentication_error"]);
@@ -81,7 +92,7 @@ pub fn from_http(provider: ChatProvider, status: u16, body: &str, retry_after: O
 }
 
 /// An `error` object sent inside a stream (`{type, message}` or `{code, message}`).
-pub fn from_stream_error(provider: ChatProvider, error: &Value) -> ApiError {
+pub fn from_stream_error(provider: impl Named, error: &Value) -> ApiError {
     let kind = error.get("type").or_else(|| error.get("code")).or_else(|| error.get("status")).map(|v| v.to_string()).unwrap_or_default();
     if kind.contains("rate_limit") || kind.contains("RESOURCE_EXHAUSTED") {
         rate_limited(provider, None)
@@ -96,6 +107,7 @@ pub fn from_stream_error(provider: ChatProvider, error: &Value) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::ChatProvider;
 
     #[test]
     fn key_errors_name_the_provider_and_hide_its_message() {

@@ -1,0 +1,37 @@
+//! Media generation (images, audio, video) as pure Rust: each provider's
+//! options and prices, its wire format, and checks that what comes back is
+//! a real file of the right type. The edge crate does the I/O.
+
+pub mod image;
+pub mod sniff;
+
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+}
+
+impl MediaKind {
+    pub const ALL: [MediaKind; 3] = [MediaKind::Image, MediaKind::Audio, MediaKind::Video];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Audio => "audio",
+            MediaKind::Video => "video",
+        }
+    }
+
+    pub fn parse(raw: &str, field: &str) -> ApiResult<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| ApiError::invalid("invalid_value", field, format!("`{field}` must be one of: image, audio, video")))
+    }
+}
