@@ -12,6 +12,28 @@ pub fn rfc3339(unix: i64) -> String {
     format!("{}T{:02}:{:02}:{:02}Z", date(unix), rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// The unix time of midnight UTC of a `YYYY-MM-DD` date, if it is one.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let mut parts = text.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (the inverse of `civil`).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    // 2026-02-31 is not a date: it must read back the same.
+    (civil(days) == (y, m, d)).then_some(days * 86_400)
+}
+
 /// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
 /// civil-from-days).
 fn civil(days: i64) -> (i64, i64, i64) {
@@ -37,5 +59,11 @@ mod tests {
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(-1), "1969-12-31");
         assert_eq!(rfc3339(1_795_600_861), "2026-11-25T10:01:01Z");
+        assert_eq!(parse_date("2026-11-25"), Some(1_795_564_800));
+        assert_eq!(parse_date("2000-02-29"), Some(951_782_400));
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        for bad in ["2026-02-30", "2026-13-01", "26-01-01", "2026-1-1", "x", ""] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 }
