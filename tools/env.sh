@@ -11,4 +11,4 @@ export WASM_OPT_BIN="$WEBOX_ROOT/node_modules/.bin/wasm-opt"
 export WRANGLER_SEND_METRICS=false
 export CI="${CI:-true}"
 # The families, in the order they are built and started.
-WEBOX_FAMILIES=(auth profile marketplace orders payment admin chat)
+WEBOX_FAMILIES=(auth profile marketplace orders payment admin chat generation)

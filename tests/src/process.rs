@@ -93,6 +93,7 @@ pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u1
         ("SIM_GOOGLE_KEY", crate::GOOGLE_KEY),
         ("SIM_MISTRAL_KEY", crate::MISTRAL_KEY),
         ("SIM_GROQ_KEY", crate::GROQ_KEY),
+        ("SIM_STABILITY_KEY", crate::STABILITY_KEY),
         ("SIM_WEBHOOK_TARGET", site),
     ];
     let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;

@@ -22,6 +22,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("payment", "PAYMENT"),
     ("admin", "ADMIN"),
     ("chat", "CHAT"),
+    ("generation", "GENERATION"),
 ];
 
 static OPENAPI: &str = include_str!("../openapi.json");

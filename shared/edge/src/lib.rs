@@ -19,6 +19,7 @@ pub mod limits;
 pub mod links;
 pub mod llm;
 pub mod mailer;
+pub mod media_api;
 pub mod orders;
 pub mod outbound;
 pub mod passwords;

@@ -1,13 +1,15 @@
 //! The simulator: one HTTP server standing in for the external services
-//! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM providers),
-//! speaking their real wire formats so the Workers run the same code against
-//! it as in production.
+//! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM and
+//! image-generation providers), speaking their real wire formats so the
+//! Workers run the same code against it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
 //! developers and tests look inside and inject faults.
 
 pub mod email;
 pub mod faults;
+pub mod images;
 pub mod llm;
+pub mod markers;
 pub mod paypal;
 pub mod stripe;
 pub mod webhooks;
@@ -46,6 +48,10 @@ pub struct Config {
     pub groq_api_key: String,
     /// The pause between streamed tokens, so streaming looks and times like a real model's.
     pub llm_token_delay_ms: u64,
+    /// The key Stability AI's API accepts (OpenAI Images takes `openai_api_key`).
+    pub stability_api_key: String,
+    /// How long a simulated image takes to "generate".
+    pub image_delay_ms: u64,
 }
 
 impl Config {
@@ -69,6 +75,8 @@ impl Config {
             mistral_api_key: var("SIM_MISTRAL_KEY", "sim-mistral-local"),
             groq_api_key: var("SIM_GROQ_KEY", "gsk_sim_groq_local"),
             llm_token_delay_ms: var("SIM_LLM_TOKEN_DELAY_MS", "15").parse().unwrap_or(15),
+            stability_api_key: var("SIM_STABILITY_KEY", "sk-sim-stability-local"),
+            image_delay_ms: var("SIM_IMAGE_DELAY_MS", "50").parse().unwrap_or(50),
         }
     }
 }
@@ -82,12 +90,24 @@ pub struct Simulator {
     pub paypal: paypal::Ledger,
     pub webhooks: webhooks::Webhooks,
     pub llm: llm::Calls,
+    pub image_calls: images::Calls,
+    pub image_files: images::Files,
 }
 
 impl Simulator {
     pub fn new(config: Config) -> Self {
         let webhooks = webhooks::Webhooks::with_target(config.webhook_target.clone());
-        Self { config: Arc::new(config), faults: Default::default(), inbox: Default::default(), stripe: Default::default(), paypal: Default::default(), webhooks, llm: Default::default() }
+        Self {
+            config: Arc::new(config),
+            faults: Default::default(),
+            inbox: Default::default(),
+            stripe: Default::default(),
+            paypal: Default::default(),
+            webhooks,
+            llm: Default::default(),
+            image_calls: Default::default(),
+            image_files: Default::default(),
+        }
     }
 
     pub fn router(&self) -> Router {
@@ -99,6 +119,7 @@ impl Simulator {
             .merge(paypal::router())
             .merge(webhooks::router())
             .merge(llm::router())
+            .merge(images::router())
             .with_state(self.clone())
             // Stripe.js-style calls come from the storefront's origin.
             .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {

@@ -1,9 +1,11 @@
 //! The simulated model: a deterministic answer that quotes the last user
 //! message (`Simulated {model} reply: you said "...".` and filler), split
-//! into word tokens so streams and token counts are predictable, and the
-//! `[sim:...]` markers that make it misbehave on purpose.
+//! into word tokens so streams and token counts are predictable, and what
+//! the `[sim:...]` markers (`crate::markers`) ask of a chat call.
 
 use std::time::Duration;
+
+use crate::markers;
 
 /// What the markers ask of a call. Only the first outcome marker counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +48,9 @@ impl Behaviour {
     /// `X-Sim-Behaviour` header (the same words, with or without `[sim:]`,
     /// separated by commas or spaces).
     pub fn read(last_user_text: &str, header: Option<&str>) -> Self {
-        let in_header = header.unwrap_or_default().split([',', ' ']).map(|w| w.trim().trim_start_matches("[sim:").trim_end_matches(']'));
         let mut behaviour = Behaviour { outcome: Outcome::Answer, tokens: None, delay: None, first: None };
-        for word in markers(last_user_text).chain(in_header).filter(|w| !w.is_empty()) {
-            behaviour.apply(&word.to_ascii_lowercase());
+        for word in markers::words(last_user_text, header) {
+            behaviour.apply(&word);
         }
         behaviour
     }
@@ -74,32 +75,14 @@ impl Behaviour {
     }
 
     fn apply_setting(&mut self, word: &str) {
-        let Some((name, value)) = word.split_once('=') else { return };
-        let Ok(value) = value.trim().parse::<u64>() else { return };
-        match name.trim() {
+        let Some((name, value)) = markers::setting(word) else { return };
+        match name {
             "tokens" => self.tokens = Some(usize::try_from(value).unwrap_or(MAX_TOKENS).min(MAX_TOKENS)),
             "delay" => self.delay = Some(Duration::from_millis(value.min(MAX_DELAY_MS))),
             "first" => self.first = Some(Duration::from_millis(value.min(MAX_FIRST_MS))),
             _ => {}
         }
     }
-}
-
-/// The words inside each `[sim:...]` in `text`.
-fn markers(text: &str) -> impl Iterator<Item = &str> {
-    text.split("[sim:").skip(1).filter_map(|rest| rest.split_once(']').map(|(word, _)| word.trim()))
-}
-
-/// `text` without its `[sim:...]` markers, whitespace collapsed: what the reply quotes.
-fn without_markers(text: &str) -> String {
-    let mut kept = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("[sim:") {
-        kept.push_str(&rest[..start]);
-        rest = rest[start..].split_once(']').map(|(_, after)| after).unwrap_or_default();
-    }
-    kept.push_str(rest);
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// How long an answer is when nothing asks otherwise (the opening sentence is never cut).
@@ -121,7 +104,7 @@ impl Reply {
     /// `wanted` is `[sim:tokens=N]`; `max_tokens` the request's limit,
     /// which cuts the answer short as a real model would be.
     pub fn compose(model: &str, last_user_text: &str, input_chars: usize, wanted: Option<usize>, max_tokens: Option<u64>) -> Self {
-        let opening = format!("Simulated {model} reply: you said \"{}\".", without_markers(last_user_text));
+        let opening = format!("Simulated {model} reply: you said \"{}\".", markers::strip(last_user_text));
         let opening_words = opening.split_whitespace().count();
         let length = wanted.unwrap_or(opening_words.clamp(DEFAULT_TOKENS, MAX_TOKENS));
         let limit = max_tokens.map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));

@@ -1,0 +1,50 @@
+//! `GET /api/generation/providers`: for each kind, the providers, their
+//! models and options, whether this user can use them and why not.
+
+use serde_json::json;
+use worker::Response;
+
+use webox_core::media::image::{ImageProvider, ASPECT_RATIOS};
+use webox_core::provider_failure::Named;
+use webox_core::ApiResult;
+use webox_edge::{config, guard, provider_keys, respond, Ctx};
+
+fn image_options(provider: ImageProvider, model: &str) -> serde_json::Value {
+    match (provider, model) {
+        (ImageProvider::Openai, "dall-e-3") => json!({
+            "size": ["1024x1024", "1792x1024", "1024x1792"], "quality": ["standard", "hd"], "style": ["vivid", "natural"], "n": {"min": 1, "max": 1}
+        }),
+        (ImageProvider::Openai, _) => json!({"size": ["256x256", "512x512", "1024x1024"], "n": {"min": 1, "max": 10}}),
+        (ImageProvider::Stability, m) => {
+            let formats = if m.starts_with("sd3") { json!(["png", "jpeg"]) } else { json!(["png", "jpeg", "webp"]) };
+            let mut options = json!({"aspect_ratio": ASPECT_RATIOS, "output_format": formats, "seed": {"min": 0, "max": 4_294_967_294_i64}});
+            if m != "sd3.5-large-turbo" {
+                options["negative_prompt"] = json!(true);
+            }
+            options
+        }
+        (ImageProvider::WorkersAi, _) => json!({"negative_prompt": true, "seed": {"min": 0, "max": 4_294_967_294_i64}}),
+    }
+}
+
+pub async fn list(cx: Ctx) -> ApiResult<Response> {
+    let user = guard::authenticate(&cx).await?;
+    let saved = provider_keys::saved_by(&cx.db()?, &user.user_id).await?;
+    let image: Vec<_> = ImageProvider::ALL
+        .into_iter()
+        .map(|provider| {
+            let (key_source, reason) = match provider.key_provider() {
+                Some(stored_as) if saved.iter().any(|p| p == stored_as.as_str()) => (Some("user"), None),
+                Some(_) if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() => (Some("platform"), None),
+                Some(_) => (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), provider.name()))),
+                None if cx.env.ai("AI").is_ok() => (Some("platform"), None),
+                None => (None, Some(crate::images::workers_ai_unavailable().message)),
+            };
+            json!({
+                "id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason,
+                "models": provider.models().iter().map(|m| json!({"id": m, "options": image_options(provider, m)})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    respond::json(200, &json!({"image": image}))
+}

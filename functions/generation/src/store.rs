@@ -1,0 +1,138 @@
+//! The generation tables. Every read is scoped to the owner: another
+//! user's generation is simply not found.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{D1Database, D1PreparedStatement};
+
+use webox_core::chat::catalog::micros_to_usd;
+use webox_core::media::delivery;
+use webox_core::media::history::HistoryQuery;
+use webox_core::media::MediaKind;
+use webox_core::{ApiError, ApiResult};
+use webox_edge::{args, db};
+
+/// A generation still `running` this long after it started has been cut
+/// off (the Worker was stopped); reads mark it failed.
+pub const STALE_SECONDS: i64 = 600;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Generation {
+    pub id: String,
+    pub kind: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt: String,
+    pub parameters: String,
+    pub status: String,
+    pub progress: i64,
+    pub cost_micros: i64,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredFile {
+    pub generation_id: String,
+    pub position: i64,
+    pub r2_key: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+const COLUMNS: &str = "id, kind, provider, model, prompt, parameters, status, progress, cost_micros, error_code, error_message, created_at, updated_at, finished_at";
+
+impl Generation {
+    /// The API view; file links are signed with `secret` and expire.
+    pub fn json(&self, files: &[StoredFile], secret: &[u8], now: i64) -> Value {
+        let parameters: Value = serde_json::from_str(&self.parameters).unwrap_or_else(|_| json!({}));
+        let files: Vec<Value> = files
+            .iter()
+            .filter(|f| f.generation_id == self.id)
+            .map(|f| {
+                let url = format!("/api/generation/{}/file?{}", self.id, delivery::signed_query(secret, &self.id, f.position, now));
+                json!({"position": f.position, "content_type": f.content_type, "size_bytes": f.size_bytes, "url": url})
+            })
+            .collect();
+        let first = files.first().map(|f| f["url"].clone()).unwrap_or(Value::Null);
+        let thumbnail = if self.kind == "image" { first.clone() } else { Value::Null };
+        json!({
+            "id": self.id, "kind": self.kind, "provider": self.provider, "model": self.model, "prompt": self.prompt,
+            "parameters": parameters, "status": self.status, "progress": self.progress,
+            "cost_micros": self.cost_micros, "cost_usd": micros_to_usd(self.cost_micros, 6),
+            "error": self.error_code.as_ref().map(|code| json!({"code": code, "message": self.error_message})),
+            "file_url": first, "thumbnail_url": thumbnail, "files": files,
+            "created_at": self.created_at, "updated_at": self.updated_at, "finished_at": self.finished_at,
+        })
+    }
+}
+
+/// Marks the caller's generations cut off mid-way as failed.
+pub async fn fail_stale(db: &D1Database, user_id: &str, now: i64) -> ApiResult<()> {
+    db::run(
+        db,
+        "UPDATE generations SET status = 'failed', error_code = 'timed_out', error_message = 'the generation stopped before it finished',
+           updated_at = ?2, finished_at = ?2
+         WHERE user_id = ?1 AND status IN ('queued', 'running') AND updated_at < ?3",
+        args![user_id, now, now - STALE_SECONDS],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn owned(db: &D1Database, kind: MediaKind, id: &str, user_id: &str) -> ApiResult<Generation> {
+    db::first(db, &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1 AND user_id = ?2 AND kind = ?3"), args![id, user_id, kind.as_str()])
+        .await?
+        .ok_or_else(|| ApiError::not_found(kind.as_str()))
+}
+
+pub async fn owned_any(db: &D1Database, id: &str, user_id: &str) -> ApiResult<Generation> {
+    db::first(db, &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1 AND user_id = ?2"), args![id, user_id])
+        .await?
+        .ok_or_else(|| ApiError::not_found("generation"))
+}
+
+pub async fn by_id(db: &D1Database, id: &str) -> ApiResult<Option<Generation>> {
+    db::first(db, &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"), args![id]).await
+}
+
+pub async fn files(db: &D1Database, ids: &[&str]) -> ApiResult<Vec<StoredFile>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One bound parameter per id (never string-built values).
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let args: Vec<db::Arg> = ids.iter().map(|id| db::Arg::Text(id)).collect();
+    db::all(
+        db,
+        &format!("SELECT generation_id, position, r2_key, content_type, size_bytes FROM generation_files WHERE generation_id IN ({}) ORDER BY generation_id, position", placeholders.join(", ")),
+        &args,
+    )
+    .await
+}
+
+pub async fn list(db: &D1Database, user_id: &str, kind: MediaKind, query: &HistoryQuery) -> ApiResult<(Vec<Generation>, i64)> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    // Absent filters are NULL and match everything.
+    let filter = "user_id = ?1 AND kind = ?2 AND (?3 IS NULL OR provider = ?3) AND (?4 IS NULL OR status = ?4)
+                  AND (?5 IS NULL OR created_at >= ?5) AND (?6 IS NULL OR created_at < ?6)";
+    let a = args![user_id, kind.as_str(), query.provider.as_deref(), query.status.as_deref(), query.from, query.until, query.page.per_page, query.page.offset()];
+    let rows = db::all(db, &format!("SELECT {COLUMNS} FROM generations WHERE {filter} ORDER BY created_at DESC, rowid DESC LIMIT ?7 OFFSET ?8"), a).await?;
+    let total: Option<Count> = db::first(db, &format!("SELECT COUNT(*) AS n FROM generations WHERE {filter}"), &a[..6]).await?;
+    Ok((rows, total.map_or(0, |c| c.n)))
+}
+
+pub fn count_usage(db: &D1Database, user_id: &str, metric: &str, amount: i64) -> ApiResult<D1PreparedStatement> {
+    db::statement(
+        db,
+        "INSERT INTO usage_counters (user_id, metric, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, metric) DO UPDATE SET value = value + excluded.value",
+        args![user_id, metric, amount],
+    )
+}

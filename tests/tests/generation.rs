@@ -1,0 +1,203 @@
+//! Media generation end to end, images first: OpenAI Images and Stability
+//! through the simulator, real files in R2 (decoded here), signed links and
+//! byte ranges, the history with its filters, deletion, failures recorded
+//! as such, and another user's files out of reach.
+
+use serde_json::{json, Value};
+use webox_e2e::{site, User};
+
+fn generate(user: &User, body: Value) -> Value {
+    user.client.post("/api/generation/image", body).expect(201)["generation"].clone()
+}
+
+/// GET on a signed file link, without any Authorization header.
+fn fetch(url: &str, range: Option<&str>) -> reqwest::blocking::Response {
+    let mut request = reqwest::blocking::Client::new().get(format!("{}{url}", site().base));
+    if let Some(range) = range {
+        request = request.header("Range", range);
+    }
+    request.send().expect("the site answers")
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    let reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().expect("a PNG that decodes");
+    (reader.info().width, reader.info().height)
+}
+
+fn rows(sql: &str) -> i64 {
+    site().query(sql)[0]["n"].as_i64().unwrap()
+}
+
+#[test]
+fn dalle3_makes_a_real_png_served_by_signed_link_and_in_ranges() {
+    let user = site().new_user();
+    let g = generate(&user, json!({"provider": "openai", "model": "dall-e-3", "prompt": "a red fox in snow", "size": "1792x1024", "quality": "hd"}));
+    assert_eq!((g["status"].as_str(), g["progress"].as_i64()), (Some("succeeded"), Some(100)));
+    assert_eq!(g["cost_micros"], 120_000);
+    assert_eq!(g["cost_usd"], "0.120000");
+    assert_eq!(g["parameters"]["size"], "1792x1024");
+    assert_eq!(g["parameters"]["style"], "vivid", "defaults are recorded");
+    assert!(g["parameters"]["revised_prompt"].as_str().is_some(), "{g}");
+    assert_eq!(g["files"][0]["content_type"], "image/png");
+    assert_eq!(g["thumbnail_url"], g["file_url"]);
+
+    let url = g["file_url"].as_str().unwrap();
+    let whole = fetch(url, None);
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(whole.headers()["content-type"], "image/png");
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    let bytes = whole.bytes().unwrap().to_vec();
+    assert_eq!(png_size(&bytes), (1792, 1024));
+    assert_eq!(bytes.len() as i64, g["files"][0]["size_bytes"].as_i64().unwrap());
+
+    let part = fetch(url, Some("bytes=0-99"));
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.headers()["content-range"].to_str().unwrap(), format!("bytes 0-99/{}", bytes.len()));
+    assert_eq!(part.bytes().unwrap().to_vec(), bytes[..100].to_vec());
+    let tail = fetch(url, Some("bytes=-16")).bytes().unwrap().to_vec();
+    assert_eq!(tail, bytes[bytes.len() - 16..].to_vec());
+    assert_eq!(fetch(url, Some(&format!("bytes={}-", bytes.len() + 10))).status().as_u16(), 416);
+
+    // The owner's token works without a signature; a forged link does not.
+    let id = g["id"].as_str().unwrap();
+    let mine = user.client.get(&format!("/api/generation/{id}/file?download"));
+    assert_eq!(mine.status, 200);
+    assert!(mine.header("content-disposition").unwrap().starts_with("attachment; filename=\"webox-image-"));
+    let forged = url.replace("signature=", "signature=00");
+    assert_eq!(fetch(&forged, None).status().as_u16(), 403);
+    assert_eq!(fetch(&format!("/api/generation/{id}/file"), None).status().as_u16(), 401);
+    site().new_user().client.get(&format!("/api/generation/{id}/file")).expect_error(404, "not_found");
+}
+
+#[test]
+fn dalle2_makes_several_images_and_stability_each_format() {
+    let user = site().new_user();
+    let g = generate(&user, json!({"provider": "openai", "model": "dall-e-2", "prompt": "three cats", "size": "512x512", "n": 3}));
+    assert_eq!(g["files"].as_array().unwrap().len(), 3);
+    assert_eq!(g["cost_micros"], 54_000);
+    for file in g["files"].as_array().unwrap() {
+        assert_eq!(png_size(&fetch(file["url"].as_str().unwrap(), None).bytes().unwrap()), (512, 512));
+    }
+
+    let jpeg = generate(&user, json!({"provider": "stability", "model": "core", "prompt": "a lighthouse", "aspect_ratio": "16:9", "output_format": "jpeg"}));
+    assert_eq!(jpeg["files"][0]["content_type"], "image/jpeg");
+    let bytes = fetch(jpeg["file_url"].as_str().unwrap(), None).bytes().unwrap();
+    assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF]);
+    assert_eq!(jpeg["cost_micros"], 30_000);
+
+    let webp = generate(&user, json!({"provider": "stability", "model": "ultra", "prompt": "a lighthouse", "output_format": "webp"}));
+    let bytes = fetch(webp["file_url"].as_str().unwrap(), None).bytes().unwrap();
+    assert_eq!((&bytes[..4], &bytes[8..12]), (&b"RIFF"[..], &b"WEBP"[..]));
+
+    let sd3 = generate(&user, json!({"provider": "stability", "model": "sd3.5-large", "prompt": "a lighthouse at dusk", "negative_prompt": "people", "seed": 42, "aspect_ratio": "9:16"}));
+    let bytes = fetch(sd3["file_url"].as_str().unwrap(), None).bytes().unwrap();
+    let (w, h) = png_size(&bytes);
+    assert!(h > w, "9:16 is portrait: {w}x{h}");
+    assert_eq!((sd3["parameters"]["seed"].as_i64(), sd3["parameters"]["negative_prompt"].as_str()), (Some(42), Some("people")));
+}
+
+#[test]
+fn options_are_refused_with_the_allowed_values_and_nothing_is_written() {
+    let user = site().new_user();
+    let cases = [
+        (json!({"provider": "openai", "model": "dall-e-3", "prompt": "x", "size": "512x512"}), "invalid_value", "size", "1024x1024, 1792x1024, 1024x1792"),
+        (json!({"provider": "openai", "model": "dall-e-3", "prompt": "x", "style": "pastel"}), "invalid_value", "style", "vivid, natural"),
+        (json!({"provider": "openai", "model": "dall-e-2", "prompt": "x", "quality": "hd"}), "unsupported_option", "quality", "dall-e-2"),
+        (json!({"provider": "openai", "model": "dall-e-2", "prompt": "x", "n": 11}), "invalid_value", "n", "1 to 10"),
+        (json!({"provider": "stability", "prompt": "x", "aspect_ratio": "4:3"}), "invalid_value", "aspect_ratio", "16:9, 1:1, 21:9"),
+        (json!({"provider": "stability", "model": "sd3.5-medium", "prompt": "x", "output_format": "webp"}), "invalid_value", "output_format", "png, jpeg"),
+        (json!({"provider": "stability", "model": "dall-e-3", "prompt": "x"}), "invalid_value", "model", "core, ultra"),
+        (json!({"provider": "midjourney", "prompt": "x"}), "invalid_value", "provider", "openai, stability, workers_ai"),
+        (json!({"provider": "openai", "prompt": " "}), "empty_field", "prompt", "empty"),
+    ];
+    for (body, code, field, allowed) in cases {
+        let err = user.client.post("/api/generation/image", body).expect_field_error(400, code, field);
+        assert!(err["message"].as_str().unwrap().contains(allowed), "{err}");
+    }
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generations WHERE user_id = '{}'", user.id)), 0);
+    let err = user.client.post("/api/generation/image", json!({"provider": "workers_ai", "prompt": "x"})).expect_error(503, "provider_unavailable");
+    assert!(err["message"].as_str().unwrap().contains("offline"));
+}
+
+#[test]
+fn provider_failures_are_recorded_and_leave_no_file() {
+    let user = site().new_user();
+    let cases = [
+        ("openai", "[sim:401]", 502, "provider_auth"),
+        ("stability", "[sim:401]", 502, "provider_auth"),
+        ("openai", "[sim:429]", 429, "provider_rate_limited"),
+        ("stability", "[sim:500]", 502, "provider_unavailable"),
+        ("openai", "[sim:moderation]", 422, "provider_refused"),
+        ("stability", "[sim:moderation]", 422, "provider_refused"),
+        ("openai", "[sim:bad-image]", 502, "provider_bad_output"),
+        ("stability", "[sim:bad-image]", 502, "provider_bad_output"),
+    ];
+    for (provider, marker, status, code) in cases {
+        let err = user.client.post("/api/generation/image", json!({"provider": provider, "prompt": format!("fail {marker}")})).expect_error(status, code);
+        if code == "provider_rate_limited" {
+            assert_eq!(err["retry_after"], 7);
+        }
+    }
+    let failed = user.client.get("/api/generation/images?status=failed&per_page=50").expect(200);
+    assert_eq!(failed["total"], cases.len());
+    let codes: Vec<&str> = failed["images"].as_array().unwrap().iter().rev().map(|g| g["error"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, cases.iter().map(|c| c.3).collect::<Vec<_>>());
+    assert!(failed["images"].as_array().unwrap().iter().all(|g| g["files"].as_array().unwrap().is_empty() && g["cost_micros"] == 0));
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
+}
+
+#[test]
+fn the_history_filters_pages_and_deletes() {
+    let user = site().new_user();
+    for n in 0..3 {
+        generate(&user, json!({"provider": "openai", "model": "dall-e-2", "prompt": format!("picture {n}"), "size": "256x256"}));
+    }
+    generate(&user, json!({"provider": "stability", "prompt": "the stability one"}));
+    user.client.post("/api/generation/image", json!({"provider": "openai", "prompt": "nope [sim:500]"})).expect_error(502, "provider_unavailable");
+
+    let all = user.client.get("/api/generation/images").expect(200);
+    assert_eq!(all["total"], 5);
+    assert_eq!(all["images"][0]["prompt"], "nope [sim:500]", "newest first");
+    let openai = user.client.get("/api/generation/images?provider=openai&status=succeeded&per_page=2").expect(200);
+    assert_eq!((openai["total"].as_i64(), openai["images"].as_array().unwrap().len()), (Some(3), 2));
+    let page2 = user.client.get("/api/generation/images?provider=openai&status=succeeded&per_page=2&page=2").expect(200);
+    assert_eq!(page2["images"][0]["prompt"], "picture 0");
+    let today = webox_core::calendar::date(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64);
+    assert_eq!(user.client.get(&format!("/api/generation/images?from={today}&to={today}")).expect(200)["total"], 5);
+    assert_eq!(user.client.get("/api/generation/images?to=2020-01-01").expect(200)["total"], 0);
+    user.client.get("/api/generation/images?status=done").expect_field_error(400, "invalid_value", "status");
+    user.client.get("/api/generation/images?from=yesterday").expect_field_error(400, "invalid_value", "from");
+    user.client.get("/api/generation/images?colour=red").expect_field_error(400, "unknown_parameter", "colour");
+    assert_eq!(site().new_user().client.get("/api/generation/images").expect(200)["total"], 0);
+
+    let stability = &user.client.get("/api/generation/images?provider=stability").expect(200)["images"][0];
+    let id = stability["id"].as_str().unwrap();
+    let url = stability["file_url"].as_str().unwrap().to_owned();
+    assert_eq!(user.client.get(&format!("/api/generation/image/{id}")).expect(200)["generation"]["prompt"], "the stability one");
+    site().new_user().client.get(&format!("/api/generation/image/{id}")).expect_error(404, "not_found");
+    site().new_user().client.delete(&format!("/api/generation/image/{id}")).expect_error(404, "not_found");
+    user.client.delete(&format!("/api/generation/video/{id}")).expect_error(404, "not_found");
+    user.client.delete(&format!("/api/generation/sculpture/{id}")).expect_field_error(400, "invalid_value", "kind");
+    user.client.delete(&format!("/api/generation/image/{id}")).expect(204);
+    user.client.get(&format!("/api/generation/image/{id}")).expect_error(404, "not_found");
+    assert_eq!(fetch(&url, None).status().as_u16(), 404, "the file went with it");
+    assert_eq!(user.client.get("/api/generation/images").expect(200)["total"], 4);
+}
+
+#[test]
+fn providers_say_what_this_user_can_use_and_stats_count_images() {
+    let user = site().new_user();
+    let providers = user.client.get("/api/generation/providers").expect(200);
+    let image = providers["image"].as_array().unwrap();
+    let find = |id: &str| image.iter().find(|p| p["id"] == id).unwrap().clone();
+    assert_eq!((find("openai")["configured"].as_bool(), find("openai")["key_source"].as_str()), (Some(true), Some("platform")));
+    assert_eq!(find("openai")["models"][0]["options"]["size"], json!(["1024x1024", "1792x1024", "1024x1792"]));
+    assert_eq!(find("stability")["configured"], true);
+    assert!(find("workers_ai")["reason"].as_str().unwrap().contains("offline"));
+
+    generate(&user, json!({"provider": "openai", "model": "dall-e-2", "prompt": "two", "n": 2, "size": "256x256"}));
+    generate(&user, json!({"provider": "stability", "prompt": "one"}));
+    let stats = user.client.get("/api/profile/stats").expect(200)["stats"].clone();
+    assert_eq!(stats["images_generated"], 3);
+    assert_eq!(stats["ai_cost_micros"], 2 * 16_000 + 30_000);
+}

@@ -1,0 +1,56 @@
+//! The `[sim:...]` markers that make a simulated provider misbehave on
+//! purpose, shared by the chat and image providers: written in the message
+//! or prompt (`Hello [sim:429]`), or in an `X-Sim-Behaviour` header (the
+//! same words, with or without `[sim:]`, separated by commas or spaces).
+//! Each family gives the words their meaning.
+
+/// The marker words in `text`, then those in `header`, lowercased, in order.
+pub fn words(text: &str, header: Option<&str>) -> Vec<String> {
+    let in_text = text.split("[sim:").skip(1).filter_map(|rest| rest.split_once(']').map(|(word, _)| word));
+    let in_header = header.unwrap_or_default().split([',', ' ']).map(|w| w.trim().trim_start_matches("[sim:").trim_end_matches(']'));
+    in_text.chain(in_header).map(|w| w.trim().to_ascii_lowercase()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A `name=N` word as its name and number.
+pub fn setting(word: &str) -> Option<(&str, u64)> {
+    let (name, value) = word.split_once('=')?;
+    Some((name.trim(), value.trim().parse().ok()?))
+}
+
+/// `text` without its markers, whitespace collapsed: what a reply quotes
+/// and what a picture is drawn from.
+pub fn strip(text: &str) -> String {
+    let mut kept = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[sim:") {
+        kept.push_str(&rest[..start]);
+        rest = rest[start..].split_once(']').map(|(_, after)| after).unwrap_or_default();
+    }
+    kept.push_str(rest);
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_come_from_the_text_then_the_header() {
+        assert_eq!(words("a [sim:429] b [sim: Delay=5 ]", Some("[sim:500], moderation  x")), ["429", "delay=5", "500", "moderation", "x"]);
+        assert!(words("[sim:401", None).is_empty(), "an unclosed marker is text");
+        assert!(words("plain", Some("")).is_empty());
+    }
+
+    #[test]
+    fn settings_are_a_name_and_a_number() {
+        assert_eq!(setting("delay=40"), Some(("delay", 40)));
+        assert_eq!(setting("delay=x"), None);
+        assert_eq!(setting("429"), None);
+    }
+
+    #[test]
+    fn stripping_drops_markers_and_collapses_whitespace() {
+        assert_eq!(strip("A  red\nfox [sim:delay=1] at dawn"), "A red fox at dawn");
+        assert_eq!(strip("[sim:401"), "");
+    }
+}
