@@ -2,6 +2,7 @@
 //! options and prices, its wire format, and checks that what comes back is
 //! a real file of the right type. The edge crate does the I/O.
 
+pub mod audio;
 pub mod delivery;
 pub mod history;
 pub mod image;
