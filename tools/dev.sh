@@ -47,6 +47,7 @@ SIM_GOOGLE_KEY=$(setting GOOGLE_API_KEY) \
 SIM_MISTRAL_KEY=$(setting MISTRAL_API_KEY) \
 SIM_GROQ_KEY=$(setting GROQ_API_KEY) \
 SIM_STABILITY_KEY=$(setting STABILITY_API_KEY) \
+SIM_ELEVENLABS_KEY=$(setting ELEVENLABS_API_KEY) \
 SIM_WEBHOOK_TARGET="http://127.0.0.1:$PORT" \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!

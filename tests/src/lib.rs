@@ -42,6 +42,7 @@ pub const ANTHROPIC_KEY: &str = "sk-ant-e2e-platform";
 pub const GOOGLE_KEY: &str = "AIza-e2e-google-platform";
 pub const MISTRAL_KEY: &str = "e2e-mistral-platform";
 pub const STABILITY_KEY: &str = "sk-e2e-stability-platform";
+pub const ELEVENLABS_KEY: &str = "sk_e2e_elevenlabs_platform";
 /// Groq has no platform key on the test site: users bring their own.
 pub const GROQ_KEY: &str = "gsk_e2e_groq_user";
 
@@ -121,7 +122,8 @@ impl Site {
                  GEMINI_API_BASE={simulator}/gemini\nGOOGLE_API_KEY={GOOGLE_KEY}\n\
                  MISTRAL_API_BASE={simulator}/mistral\nMISTRAL_API_KEY={MISTRAL_KEY}\n\
                  GROQ_API_BASE={simulator}/groq\n\
-                 STABILITY_API_BASE={simulator}/stability\nSTABILITY_API_KEY={STABILITY_KEY}\n",
+                 STABILITY_API_BASE={simulator}/stability\nSTABILITY_API_KEY={STABILITY_KEY}\n\
+                 ELEVENLABS_API_BASE={simulator}/elevenlabs\nELEVENLABS_API_KEY={ELEVENLABS_KEY}\n",
                 PAYPAL_CLIENT.0,
                 PAYPAL_CLIENT.1
             ),

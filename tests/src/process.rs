@@ -94,6 +94,7 @@ pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u1
         ("SIM_MISTRAL_KEY", crate::MISTRAL_KEY),
         ("SIM_GROQ_KEY", crate::GROQ_KEY),
         ("SIM_STABILITY_KEY", crate::STABILITY_KEY),
+        ("SIM_ELEVENLABS_KEY", crate::ELEVENLABS_KEY),
         ("SIM_WEBHOOK_TARGET", site),
     ];
     let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;

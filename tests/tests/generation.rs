@@ -201,3 +201,101 @@ fn providers_say_what_this_user_can_use_and_stats_count_images() {
     assert_eq!(stats["images_generated"], 3);
     assert_eq!(stats["ai_cost_micros"], 2 * 16_000 + 30_000);
 }
+
+/// Decodes MP3 or WAV bytes; (seconds, loudest sample from 0 to 1).
+fn decode_audio(bytes: &[u8], extension: &str) -> (f64, f32) {
+    use symphonia::core::audio::SampleBuffer;
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::probe::Hint;
+    let stream = MediaSourceStream::new(Box::new(std::io::Cursor::new(bytes.to_vec())), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension(extension);
+    let probed = symphonia::default::get_probe().format(&hint, stream, &Default::default(), &Default::default()).expect("a known audio format");
+    let mut format = probed.format;
+    let track = format.default_track().expect("an audio track").clone();
+    let rate = track.codec_params.sample_rate.expect("a sample rate") as f64;
+    let mut decoder = symphonia::default::get_codecs().make(&track.codec_params, &Default::default()).expect("a decoder");
+    let (mut frames, mut peak) = (0_u64, 0_f32);
+    while let Ok(packet) = format.next_packet() {
+        let Ok(decoded) = decoder.decode(&packet) else { continue };
+        let mut samples = SampleBuffer::<f32>::new(decoded.capacity() as u64, *decoded.spec());
+        samples.copy_interleaved_ref(decoded.clone());
+        frames += decoded.frames() as u64;
+        peak = samples.samples().iter().fold(peak, |p, s| p.max(s.abs()));
+    }
+    (frames as f64 / rate, peak)
+}
+
+#[test]
+fn speech_music_and_effects_are_real_audio_files() {
+    let user = site().new_user();
+    let voices = user.client.get("/api/generation/voices").expect(200);
+    let voice = voices["voices"][0]["voice_id"].as_str().expect("a voice").to_owned();
+    assert!(voices["voices"].as_array().unwrap().len() >= 2);
+
+    let text = "Welcome to WeBox, the studio for every AI.";
+    let speech = user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "text": text, "voice_id": voice})).expect(201)["generation"].clone();
+    assert_eq!((speech["kind"].as_str(), speech["status"].as_str()), (Some("audio"), Some("succeeded")));
+    assert_eq!(speech["files"][0]["content_type"], "audio/mpeg");
+    assert_eq!(speech["cost_micros"], 300 * text.chars().count() as i64);
+    let bytes = fetch(speech["file_url"].as_str().unwrap(), None).bytes().unwrap().to_vec();
+    let (seconds, peak) = decode_audio(&bytes, "mp3");
+    assert!(seconds > 0.5 && peak > 0.05, "{seconds} s, peak {peak}");
+    // Seeking: a byte range of the MP3.
+    let part = fetch(speech["file_url"].as_str().unwrap(), Some("bytes=100-199"));
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.bytes().unwrap().to_vec(), bytes[100..200].to_vec());
+
+    let french = user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "model": "eleven_flash_v2_5", "text": "Bonjour à tous", "voice_id": voice, "language": "fr", "output_format": "wav_24000"})).expect(201)["generation"].clone();
+    assert_eq!(french["files"][0]["content_type"], "audio/wav");
+    let wav = fetch(french["file_url"].as_str().unwrap(), None).bytes().unwrap().to_vec();
+    assert_eq!(u32::from_le_bytes([wav[24], wav[25], wav[26], wav[27]]), 24_000, "the WAV is at the asked rate");
+    assert!(decode_audio(&wav, "wav").1 > 0.05);
+
+    let sfx = user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "audio_type": "sfx", "prompt": "a door creaks", "duration": 3})).expect(201)["generation"].clone();
+    let (seconds, _) = decode_audio(&fetch(sfx["file_url"].as_str().unwrap(), None).bytes().unwrap(), "mp3");
+    assert!((seconds - 3.0).abs() < 0.4, "{seconds} s");
+    assert_eq!(sfx["cost_micros"], 60_000);
+
+    let music = user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "audio_type": "music", "prompt": "lo-fi piano", "duration": 10})).expect(201)["generation"].clone();
+    let (seconds, peak) = decode_audio(&fetch(music["file_url"].as_str().unwrap(), None).bytes().unwrap(), "mp3");
+    assert!(seconds >= 9.0 && peak > 0.05, "{seconds} s");
+
+    let stable = user.client.post("/api/generation/audio", json!({"provider": "stable_audio", "prompt": "rain on a roof", "duration": 4, "output_format": "wav", "seed": 9})).expect(201)["generation"].clone();
+    assert_eq!(stable["files"][0]["content_type"], "audio/wav");
+    let (seconds, _) = decode_audio(&fetch(stable["file_url"].as_str().unwrap(), None).bytes().unwrap(), "wav");
+    assert!((seconds - 4.0).abs() < 0.5, "{seconds} s");
+    assert_eq!(stable["cost_micros"], 200_000);
+
+    let list = user.client.get("/api/generation/audios?provider=elevenlabs").expect(200);
+    assert_eq!(list["total"], 4);
+    assert_eq!(user.client.get("/api/profile/stats").expect(200)["stats"]["audio_generated"], 5);
+    let id = stable["id"].as_str().unwrap();
+    user.client.delete(&format!("/api/generation/audio/{id}")).expect(204);
+    user.client.get(&format!("/api/generation/audio/{id}")).expect_error(404, "not_found");
+}
+
+#[test]
+fn audio_options_and_failures_are_reported() {
+    let user = site().new_user();
+    let cases = [
+        (json!({"provider": "elevenlabs", "text": "hi"}), "missing_field", "voice_id"),
+        (json!({"provider": "elevenlabs", "audio_type": "sfx", "prompt": "x", "duration": 60}), "invalid_value", "duration"),
+        (json!({"provider": "elevenlabs", "text": "hi", "voice_id": "v1", "language": "fr"}), "unsupported_option", "language"),
+        (json!({"provider": "stable_audio", "audio_type": "speech", "prompt": "x"}), "invalid_value", "audio_type"),
+        (json!({"provider": "stable_audio", "prompt": "x", "output_format": "flac"}), "invalid_value", "output_format"),
+        (json!({"provider": "suno", "prompt": "x"}), "invalid_value", "provider"),
+    ];
+    for (body, code, field) in cases {
+        user.client.post("/api/generation/audio", body).expect_field_error(400, code, field);
+    }
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generations WHERE user_id = '{}'", user.id)), 0);
+    let voice = user.client.get("/api/generation/voices").expect(200)["voices"][0]["voice_id"].as_str().unwrap().to_owned();
+    user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "text": "x [sim:bad-audio]", "voice_id": voice})).expect_error(502, "provider_bad_output");
+    user.client.post("/api/generation/audio", json!({"provider": "elevenlabs", "text": "x [sim:401]", "voice_id": voice})).expect_error(502, "provider_auth");
+    let err = user.client.post("/api/generation/audio", json!({"provider": "stable_audio", "prompt": "x [sim:429]"})).expect_error(429, "provider_rate_limited");
+    assert_eq!(err["retry_after"], 7);
+    let failed = user.client.get("/api/generation/audios?status=failed").expect(200);
+    assert_eq!(failed["total"], 3);
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
+}

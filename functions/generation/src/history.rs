@@ -12,6 +12,7 @@ use webox_edge::{args, config, db, guard, respond, Ctx};
 use crate::store;
 
 const IMAGE_PROVIDERS: &[&str] = &["openai", "stability", "workers_ai"];
+const AUDIO_PROVIDERS: &[&str] = &["elevenlabs", "stable_audio"];
 
 async fn list(cx: Ctx, kind: MediaKind, providers: &[&str]) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
@@ -43,6 +44,14 @@ pub async fn list_images(cx: Ctx) -> ApiResult<Response> {
 
 pub async fn get_image(cx: Ctx) -> ApiResult<Response> {
     get(cx, MediaKind::Image).await
+}
+
+pub async fn list_audios(cx: Ctx) -> ApiResult<Response> {
+    list(cx, MediaKind::Audio, AUDIO_PROVIDERS).await
+}
+
+pub async fn get_audio(cx: Ctx) -> ApiResult<Response> {
+    get(cx, MediaKind::Audio).await
 }
 
 /// `DELETE /api/generation/{kind}/{id}`: the row, then its R2 objects.

@@ -1,14 +1,17 @@
-//! generation — `/api/generation/*`. Every route is in this table. Images
-//! are generated while the request waits (`images.rs`); the history, files
-//! and deletion serve every kind (`history.rs`, `files.rs`).
+//! generation — `/api/generation/*`. Every route is in this table. Images,
+//! speech, music and effects are generated while the request waits
+//! (`produce.rs`, with `images.rs` and `audio.rs`); the history, files and
+//! deletion serve every kind (`history.rs`, `files.rs`).
 
 use worker::{event, Context, Env, Request, Response, Result};
 
 use webox_edge::{routes, Route};
 
+mod audio;
 mod files;
 mod history;
 mod images;
+mod produce;
 mod providers;
 mod store;
 
@@ -17,6 +20,10 @@ const ROUTES: &[Route] = routes![
     Post "/api/generation/image" => images::create,
     Get "/api/generation/images" => history::list_images,
     Get "/api/generation/image/{id}" => history::get_image,
+    Post "/api/generation/audio" => audio::create,
+    Get "/api/generation/audios" => history::list_audios,
+    Get "/api/generation/audio/{id}" => history::get_audio,
+    Get "/api/generation/voices" => audio::voices,
     Get "/api/generation/{id}/file" => files::download,
     Delete "/api/generation/{kind}/{id}" => history::remove,
 ];

@@ -4,6 +4,7 @@
 use serde_json::json;
 use worker::Response;
 
+use webox_core::media::audio::AudioProvider;
 use webox_core::media::image::{ImageProvider, ASPECT_RATIOS};
 use webox_core::provider_failure::Named;
 use webox_core::ApiResult;
@@ -38,7 +39,7 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
                 Some(_) if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() => (Some("platform"), None),
                 Some(_) => (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), provider.name()))),
                 None if cx.env.ai("AI").is_ok() => (Some("platform"), None),
-                None => (None, Some(crate::images::workers_ai_unavailable().message)),
+                None => (None, Some(crate::produce::workers_ai_unavailable().message)),
             };
             json!({
                 "id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason,
@@ -46,5 +47,35 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
             })
         })
         .collect();
-    respond::json(200, &json!({"image": image}))
+    let audio: Vec<_> = AudioProvider::ALL
+        .into_iter()
+        .map(|provider| {
+            let stored_as = provider.key_provider();
+            let (key_source, reason) = if saved.iter().any(|p| p == stored_as.as_str()) {
+                (Some("user"), None)
+            } else if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() {
+                (Some("platform"), None)
+            } else {
+                (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), stored_as.as_str())))
+            };
+            let types: Vec<_> = provider
+                .audio_types()
+                .iter()
+                .map(|t| {
+                    let duration = provider.duration_range(*t).map(|(min, max, default)| json!({"min": min, "max": max, "default": default}));
+                    let mut options = json!({"output_format": provider.output_formats(), "duration": duration});
+                    if *t == webox_core::media::audio::AudioType::Speech {
+                        options["voice_id"] = json!(true);
+                        options["language"] = json!({"models": ["eleven_turbo_v2_5", "eleven_flash_v2_5"]});
+                    }
+                    if provider == AudioProvider::StableAudio {
+                        options["seed"] = json!({"min": 0, "max": 4_294_967_294_i64});
+                    }
+                    json!({"audio_type": t.as_str(), "models": provider.models(*t), "options": options})
+                })
+                .collect();
+            json!({"id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason, "audio_types": types})
+        })
+        .collect();
+    respond::json(200, &json!({"image": image, "audio": audio}))
 }

@@ -1,10 +1,11 @@
 //! The simulator: one HTTP server standing in for the external services
-//! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM and
-//! image-generation providers), speaking their real wire formats so the
+//! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM,
+//! image- and audio-generation providers), speaking their real wire formats so the
 //! Workers run the same code against it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
 //! developers and tests look inside and inject faults.
 
+pub mod audio;
 pub mod email;
 pub mod faults;
 pub mod images;
@@ -52,6 +53,13 @@ pub struct Config {
     pub stability_api_key: String,
     /// How long a simulated image takes to "generate".
     pub image_delay_ms: u64,
+    /// The key ElevenLabs' API accepts as `xi-api-key` (Stable Audio takes `stability_api_key`).
+    pub elevenlabs_api_key: String,
+    /// How long a simulated clip takes to "generate".
+    pub audio_delay_ms: u64,
+    /// The longest clip actually made: a longer one asked for is cut to
+    /// this, so tests stay fast (its answer still says the length asked for).
+    pub audio_max_seconds: u64,
 }
 
 impl Config {
@@ -77,6 +85,9 @@ impl Config {
             llm_token_delay_ms: var("SIM_LLM_TOKEN_DELAY_MS", "15").parse().unwrap_or(15),
             stability_api_key: var("SIM_STABILITY_KEY", "sk-sim-stability-local"),
             image_delay_ms: var("SIM_IMAGE_DELAY_MS", "50").parse().unwrap_or(50),
+            elevenlabs_api_key: var("SIM_ELEVENLABS_KEY", "sk_sim_elevenlabs_local"),
+            audio_delay_ms: var("SIM_AUDIO_DELAY_MS", "50").parse().unwrap_or(50),
+            audio_max_seconds: var("SIM_AUDIO_MAX_SECONDS", "12").parse().unwrap_or(12),
         }
     }
 }
@@ -92,6 +103,7 @@ pub struct Simulator {
     pub llm: llm::Calls,
     pub image_calls: images::Calls,
     pub image_files: images::Files,
+    pub audio_calls: audio::Calls,
 }
 
 impl Simulator {
@@ -107,6 +119,7 @@ impl Simulator {
             llm: Default::default(),
             image_calls: Default::default(),
             image_files: Default::default(),
+            audio_calls: Default::default(),
         }
     }
 
@@ -120,6 +133,7 @@ impl Simulator {
             .merge(webhooks::router())
             .merge(llm::router())
             .merge(images::router())
+            .merge(audio::router())
             .with_state(self.clone())
             // Stripe.js-style calls come from the storefront's origin.
             .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {

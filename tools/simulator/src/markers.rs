@@ -1,8 +1,10 @@
 //! The `[sim:...]` markers that make a simulated provider misbehave on
-//! purpose, shared by the chat and image providers: written in the message
-//! or prompt (`Hello [sim:429]`), or in an `X-Sim-Behaviour` header (the
-//! same words, with or without `[sim:]`, separated by commas or spaces).
-//! Each family gives the words their meaning.
+//! purpose, shared by the chat, image and audio providers: written in the
+//! message, prompt or text (`Hello [sim:429]`), or in an `X-Sim-Behaviour`
+//! header (the same words, with or without `[sim:]`, separated by commas or
+//! spaces). Each family gives the words their meaning.
+
+use std::time::Duration;
 
 /// The marker words in `text`, then those in `header`, lowercased, in order.
 pub fn words(text: &str, header: Option<&str>) -> Vec<String> {
@@ -15,6 +17,14 @@ pub fn words(text: &str, header: Option<&str>) -> Vec<String> {
 pub fn setting(word: &str) -> Option<(&str, u64)> {
     let (name, value) = word.split_once('=')?;
     Some((name.trim(), value.trim().parse().ok()?))
+}
+
+/// A `delay=MS` word as the wait it asks for, held to `longest`.
+pub fn delay(word: &str, longest: Duration) -> Option<Duration> {
+    match setting(word)? {
+        ("delay", ms) => Some(Duration::from_millis(ms).min(longest)),
+        _ => None,
+    }
 }
 
 /// `text` without its markers, whitespace collapsed: what a reply quotes
@@ -46,6 +56,15 @@ mod tests {
         assert_eq!(setting("delay=40"), Some(("delay", 40)));
         assert_eq!(setting("delay=x"), None);
         assert_eq!(setting("429"), None);
+    }
+
+    #[test]
+    fn delays_are_held_to_the_longest_allowed() {
+        let longest = Duration::from_secs(60);
+        assert_eq!(delay("delay=250", longest), Some(Duration::from_millis(250)));
+        assert_eq!(delay("delay=9999999", longest), Some(longest));
+        assert_eq!(delay("tokens=5", longest), None);
+        assert_eq!(delay("delay", longest), None);
     }
 
     #[test]

@@ -14,7 +14,8 @@
 
 mod openai;
 mod picture;
-mod stability;
+/// Also Stable Audio's: Stability answers its audio API as its image one.
+pub(crate) mod stability;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -170,8 +171,8 @@ fn plan(sim: &Simulator, provider: Provider, model: &str, prompt: &str, headers:
             "bad-image" => Ok(Outcome::BadImage),
             "filtered" => Ok(Outcome::Filtered),
             _ => {
-                if let Some(("delay", ms)) = markers::setting(&word) {
-                    delay = Duration::from_millis(ms.min(MAX_DELAY_MS));
+                if let Some(asked) = markers::delay(&word, Duration::from_millis(MAX_DELAY_MS)) {
+                    delay = asked;
                 }
                 continue;
             }

@@ -45,8 +45,8 @@ const ASPECT_RATIOS: [(&str, u32, u32); 9] = [
 ];
 const FORMATS: &[&str] = &["png", "jpeg", "webp"];
 const SD3_FORMATS: &[&str] = &["png", "jpeg"];
-const MAX_PROMPT_CHARS: usize = 10_000;
-const MAX_SEED: u64 = 4_294_967_294;
+pub(crate) const MAX_PROMPT_CHARS: usize = 10_000;
+pub(crate) const MAX_SEED: u64 = 4_294_967_294;
 
 /// What `Accept` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ fn problem(param: &'static str, message: String) -> Problem {
 
 /// Seed 0 (or none) asks for any seed; the simulator takes one from the
 /// prompt, so the answer stays reproducible.
-fn seed_for(prompt: &str) -> u64 {
+pub(crate) fn seed_for(prompt: &str) -> u64 {
     let h = Sha256::digest(prompt.as_bytes());
     1 + u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]])) % MAX_SEED
 }
@@ -225,7 +225,7 @@ async fn generate(sim: &Simulator, endpoint: &str, request: Request, summary: &m
     })
 }
 
-fn failure_response(failure: &Failure) -> Response {
+pub(crate) fn failure_response(failure: &Failure) -> Response {
     let (status, name, errors): (u16, &str, Vec<String>) = match failure {
         Failure::MissingKey => (401, "unauthorized", vec!["authorization: missing API key".into()]),
         Failure::WrongKey => (401, "unauthorized", vec!["authorization: invalid API key".into()]),
