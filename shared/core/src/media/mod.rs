@@ -6,7 +6,9 @@ pub mod audio;
 pub mod delivery;
 pub mod history;
 pub mod image;
+pub mod jobs;
 pub mod sniff;
+pub mod video;
 
 use serde::Serialize;
 
