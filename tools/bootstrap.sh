@@ -2,6 +2,7 @@
 # Installs everything the build and the tests need, from package registries
 # only. Idempotent and cached: a second run does nothing.
 #   tools/bootstrap.sh            build tools (Rust target, worker-build, wasm-bindgen, npm packages)
+#                                 and ffmpeg (the simulator encodes its videos with it; tests probe them)
 #   tools/bootstrap.sh --browser  also Chromium + ChromeDriver (browser tests)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -44,12 +45,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+  say "installing ffmpeg"
+  apt_install ffmpeg
+fi
 if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing chromium and chromium-driver"
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
 fi
 say "ready"

@@ -48,6 +48,9 @@ SIM_MISTRAL_KEY=$(setting MISTRAL_API_KEY) \
 SIM_GROQ_KEY=$(setting GROQ_API_KEY) \
 SIM_STABILITY_KEY=$(setting STABILITY_API_KEY) \
 SIM_ELEVENLABS_KEY=$(setting ELEVENLABS_API_KEY) \
+SIM_RUNWAY_KEY=$(setting RUNWAY_API_KEY) \
+SIM_LUMA_KEY=$(setting LUMA_API_KEY) \
+SIM_FAL_KEY=$(setting FAL_API_KEY) \
 SIM_WEBHOOK_TARGET="http://127.0.0.1:$PORT" \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!

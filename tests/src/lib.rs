@@ -43,6 +43,9 @@ pub const GOOGLE_KEY: &str = "AIza-e2e-google-platform";
 pub const MISTRAL_KEY: &str = "e2e-mistral-platform";
 pub const STABILITY_KEY: &str = "sk-e2e-stability-platform";
 pub const ELEVENLABS_KEY: &str = "sk_e2e_elevenlabs_platform";
+pub const RUNWAY_KEY: &str = "key_e2e_runway_platform";
+pub const LUMA_KEY: &str = "luma-e2e-platform";
+pub const FAL_KEY: &str = "fal-e2e-platform";
 /// Groq has no platform key on the test site: users bring their own.
 pub const GROQ_KEY: &str = "gsk_e2e_groq_user";
 
@@ -123,7 +126,9 @@ impl Site {
                  MISTRAL_API_BASE={simulator}/mistral\nMISTRAL_API_KEY={MISTRAL_KEY}\n\
                  GROQ_API_BASE={simulator}/groq\n\
                  STABILITY_API_BASE={simulator}/stability\nSTABILITY_API_KEY={STABILITY_KEY}\n\
-                 ELEVENLABS_API_BASE={simulator}/elevenlabs\nELEVENLABS_API_KEY={ELEVENLABS_KEY}\n",
+                 ELEVENLABS_API_BASE={simulator}/elevenlabs\nELEVENLABS_API_KEY={ELEVENLABS_KEY}\n\
+                 RUNWAY_API_BASE={simulator}/runway\nRUNWAY_API_KEY={RUNWAY_KEY}\nLUMA_API_BASE={simulator}/luma\nLUMA_API_KEY={LUMA_KEY}\n\
+                 FAL_API_BASE={simulator}/fal\nFAL_API_KEY={FAL_KEY}\nVIDEO_JOB_TIMEOUT_SECONDS=8\n",
                 PAYPAL_CLIENT.0,
                 PAYPAL_CLIENT.1
             ),

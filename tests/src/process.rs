@@ -95,6 +95,9 @@ pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u1
         ("SIM_GROQ_KEY", crate::GROQ_KEY),
         ("SIM_STABILITY_KEY", crate::STABILITY_KEY),
         ("SIM_ELEVENLABS_KEY", crate::ELEVENLABS_KEY),
+        ("SIM_RUNWAY_KEY", crate::RUNWAY_KEY),
+        ("SIM_LUMA_KEY", crate::LUMA_KEY),
+        ("SIM_FAL_KEY", crate::FAL_KEY),
         ("SIM_WEBHOOK_TARGET", site),
     ];
     let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;

@@ -299,3 +299,101 @@ fn audio_options_and_failures_are_reported() {
     assert_eq!(failed["total"], 3);
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
 }
+
+/// Follows a video generation until it leaves `running`; the progress
+/// values seen on the way, and the final generation.
+fn follow_video(user: &User, id: &str) -> (Vec<i64>, Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut seen = Vec::new();
+    loop {
+        let g = user.client.get(&format!("/api/generation/video/{id}")).expect(200)["generation"].clone();
+        seen.push(g["progress"].as_i64().unwrap());
+        if g["status"] != "running" && g["status"] != "queued" {
+            return (seen, g);
+        }
+        assert!(std::time::Instant::now() < deadline, "the video job never finished: {g}");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+/// ffprobe's view of an MP4: (codec, width, height, seconds).
+fn probe_video(bytes: &[u8]) -> (String, i64, i64, f64) {
+    let path = std::env::temp_dir().join(webox_e2e::unique("webox-video-")).with_extension("mp4");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-show_entries", "format=duration", "-of", "json"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs (tools/bootstrap.sh installs it)");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "ffprobe refused the file: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stream = &v["streams"][0];
+    let seconds: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
+    (stream["codec_name"].as_str().unwrap().to_owned(), stream["width"].as_i64().unwrap(), stream["height"].as_i64().unwrap(), seconds)
+}
+
+#[test]
+fn videos_from_each_provider_progress_and_arrive_as_playable_mp4() {
+    let user = site().new_user();
+    let cases = [
+        (json!({"provider": "runway", "prompt": "waves at dusk", "image_url": "https://example.com/first-frame.png", "aspect_ratio": "16:9", "duration": 5}), (1280, 720), 250_000),
+        (json!({"provider": "luma", "prompt": "a paper boat", "resolution": "720p", "duration": 5, "aspect_ratio": "16:9"}), (1280, 720), 700_000),
+        (json!({"provider": "pika", "prompt": "a dancing robot", "resolution": "720p", "duration": 5, "aspect_ratio": "16:9", "seed": 3}), (1280, 720), 200_000),
+    ];
+    let started: Vec<(String, (i64, i64), i64)> = cases
+        .iter()
+        .map(|(body, size, cost)| {
+            let g = user.client.post("/api/generation/video", body.clone()).expect(202)["generation"].clone();
+            assert_eq!((g["status"].as_str(), g["progress"].as_i64()), (Some("running"), Some(0)), "{g}");
+            (g["id"].as_str().unwrap().to_owned(), *size, *cost)
+        })
+        .collect();
+    for (id, (width, height), cost) in started {
+        let (progress, g) = follow_video(&user, &id);
+        assert_eq!(g["status"], "succeeded", "{g}");
+        assert_eq!((g["progress"].as_i64(), g["cost_micros"].as_i64()), (Some(100), Some(cost)));
+        assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {progress:?}");
+        assert_eq!(g["files"][0]["content_type"], "video/mp4");
+        let bytes = fetch(g["file_url"].as_str().unwrap(), None).bytes().unwrap().to_vec();
+        let (codec, w, h, seconds) = probe_video(&bytes);
+        assert_eq!((codec.as_str(), w, h), ("h264", width, height));
+        assert!(seconds > 0.5, "{seconds} s");
+        let part = fetch(g["file_url"].as_str().unwrap(), Some("bytes=0-1023"));
+        assert_eq!(part.status().as_u16(), 206);
+    }
+    let stats = user.client.get("/api/profile/stats").expect(200)["stats"].clone();
+    assert_eq!(stats["videos_generated"], 3);
+    assert_eq!(user.client.get("/api/generation/videos?status=succeeded").expect(200)["total"], 3);
+}
+
+#[test]
+fn video_jobs_end_cleanly_when_the_task_fails_stalls_or_returns_junk() {
+    let user = site().new_user();
+    let start = |prompt: &str| user.client.post("/api/generation/video", json!({"provider": "luma", "prompt": prompt, "resolution": "540p"})).expect(202)["generation"]["id"].as_str().unwrap().to_owned();
+    let failed = start("this will fail [sim:fail]");
+    let junk = start("junk [sim:bad-video]");
+    let stuck = start("never ends [sim:stuck]");
+    let (_, g) = follow_video(&user, &failed);
+    assert_eq!((g["status"].as_str(), g["error"]["code"].as_str()), (Some("failed"), Some("provider_failed")), "{g}");
+    let (_, g) = follow_video(&user, &junk);
+    assert_eq!(g["error"]["code"], "provider_bad_output", "{g}");
+    assert!(g["files"].as_array().unwrap().is_empty());
+    let (_, g) = follow_video(&user, &stuck);
+    assert_eq!(g["error"]["code"], "timed_out", "{g}");
+    assert_eq!(g["cost_micros"], 0);
+
+    // Refusals at creation are answered at once.
+    user.client.post("/api/generation/video", json!({"provider": "runway", "prompt": "x [sim:401]", "image_url": "https://example.com/a.png"})).expect_error(502, "provider_auth");
+    user.client.post("/api/generation/video", json!({"provider": "pika", "prompt": "x [sim:429]"})).expect_error(429, "provider_rate_limited");
+    let cases = [
+        (json!({"provider": "luma", "prompt": "x", "fps": 60}), "unsupported_option", "fps"),
+        (json!({"provider": "luma", "prompt": "x", "resolution": "8k"}), "invalid_value", "resolution"),
+        (json!({"provider": "runway", "prompt": "x"}), "missing_field", "image_url"),
+        (json!({"provider": "pika", "prompt": "x", "duration": 7}), "invalid_value", "duration"),
+    ];
+    for (body, code, field) in cases {
+        user.client.post("/api/generation/video", body).expect_field_error(400, code, field);
+    }
+    assert_eq!(user.client.get("/api/generation/videos").expect(200)["total"], 5);
+}

@@ -13,6 +13,7 @@ use crate::store;
 
 const IMAGE_PROVIDERS: &[&str] = &["openai", "stability", "workers_ai"];
 const AUDIO_PROVIDERS: &[&str] = &["elevenlabs", "stable_audio"];
+const VIDEO_PROVIDERS: &[&str] = &["runway", "luma", "pika"];
 
 async fn list(cx: Ctx, kind: MediaKind, providers: &[&str]) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
@@ -52,6 +53,14 @@ pub async fn list_audios(cx: Ctx) -> ApiResult<Response> {
 
 pub async fn get_audio(cx: Ctx) -> ApiResult<Response> {
     get(cx, MediaKind::Audio).await
+}
+
+pub async fn list_videos(cx: Ctx) -> ApiResult<Response> {
+    list(cx, MediaKind::Video, VIDEO_PROVIDERS).await
+}
+
+pub async fn get_video(cx: Ctx) -> ApiResult<Response> {
+    get(cx, MediaKind::Video).await
 }
 
 /// `DELETE /api/generation/{kind}/{id}`: the row, then its R2 objects.

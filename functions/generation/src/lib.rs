@@ -11,9 +11,13 @@ mod audio;
 mod files;
 mod history;
 mod images;
+mod job;
 mod produce;
 mod providers;
 mod store;
+mod video;
+
+pub use job::GenerationJob;
 
 const ROUTES: &[Route] = routes![
     Get "/api/generation/providers" => providers::list,
@@ -24,6 +28,9 @@ const ROUTES: &[Route] = routes![
     Get "/api/generation/audios" => history::list_audios,
     Get "/api/generation/audio/{id}" => history::get_audio,
     Get "/api/generation/voices" => audio::voices,
+    Post "/api/generation/video" => video::create,
+    Get "/api/generation/videos" => history::list_videos,
+    Get "/api/generation/video/{id}" => history::get_video,
     Get "/api/generation/{id}/file" => files::download,
     Delete "/api/generation/{kind}/{id}" => history::remove,
 ];

@@ -77,5 +77,23 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
             json!({"id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason, "audio_types": types})
         })
         .collect();
-    respond::json(200, &json!({"image": image, "audio": audio}))
+    let video: Vec<_> = webox_core::media::video::VideoProvider::ALL
+        .into_iter()
+        .map(|provider| {
+            let stored_as = provider.key_provider();
+            let mut entry = crate::video::options(provider);
+            let (key_source, reason) = if saved.iter().any(|p| p == stored_as.as_str()) {
+                (Some("user"), None)
+            } else if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() {
+                (Some("platform"), None)
+            } else {
+                (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), stored_as.as_str())))
+            };
+            entry["configured"] = json!(key_source.is_some());
+            entry["key_source"] = json!(key_source);
+            entry["reason"] = json!(reason);
+            entry
+        })
+        .collect();
+    respond::json(200, &json!({"image": image, "audio": audio, "video": video}))
 }

@@ -15,6 +15,9 @@ use webox_edge::{args, db};
 /// A generation still `running` this long after it started has been cut
 /// off (the Worker was stopped); reads mark it failed.
 pub const STALE_SECONDS: i64 = 600;
+/// Videos are followed by their job, which has its own time limit; this
+/// only catches a job that was lost altogether.
+pub const VIDEO_STALE_SECONDS: i64 = 2 * webox_core::media::jobs::DEFAULT_TIMEOUT_SECONDS + 600;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Generation {
@@ -76,8 +79,9 @@ pub async fn fail_stale(db: &D1Database, user_id: &str, now: i64) -> ApiResult<(
         db,
         "UPDATE generations SET status = 'failed', error_code = 'timed_out', error_message = 'the generation stopped before it finished',
            updated_at = ?2, finished_at = ?2
-         WHERE user_id = ?1 AND status IN ('queued', 'running') AND updated_at < ?3",
-        args![user_id, now, now - STALE_SECONDS],
+         WHERE user_id = ?1 AND status IN ('queued', 'running')
+           AND updated_at < CASE kind WHEN 'video' THEN ?4 ELSE ?3 END",
+        args![user_id, now, now - STALE_SECONDS, now - VIDEO_STALE_SECONDS],
     )
     .await?;
     Ok(())

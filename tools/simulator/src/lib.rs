@@ -1,6 +1,6 @@
 //! The simulator: one HTTP server standing in for the external services
 //! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM,
-//! image- and audio-generation providers), speaking their real wire formats so the
+//! image-, audio- and video-generation providers), speaking their real wire formats so the
 //! Workers run the same code against it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
 //! developers and tests look inside and inject faults.
@@ -13,6 +13,7 @@ pub mod llm;
 pub mod markers;
 pub mod paypal;
 pub mod stripe;
+pub mod video;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -60,6 +61,17 @@ pub struct Config {
     /// The longest clip actually made: a longer one asked for is cut to
     /// this, so tests stay fast (its answer still says the length asked for).
     pub audio_max_seconds: u64,
+    /// The keys the video providers accept: Runway and Luma as `Authorization:
+    /// Bearer`, fal.ai as `Authorization: Key`.
+    pub runway_api_key: String,
+    pub luma_api_key: String,
+    pub fal_api_key: String,
+    /// How long a simulated video task takes, from queued to done.
+    pub video_task_ms: u64,
+    /// The longest video actually filmed (tasks still report the length asked for).
+    pub video_max_seconds: u64,
+    /// The ffmpeg program videos are filmed with (a name on `PATH`, or a path).
+    pub ffmpeg: String,
 }
 
 impl Config {
@@ -88,6 +100,12 @@ impl Config {
             elevenlabs_api_key: var("SIM_ELEVENLABS_KEY", "sk_sim_elevenlabs_local"),
             audio_delay_ms: var("SIM_AUDIO_DELAY_MS", "50").parse().unwrap_or(50),
             audio_max_seconds: var("SIM_AUDIO_MAX_SECONDS", "12").parse().unwrap_or(12),
+            runway_api_key: var("SIM_RUNWAY_KEY", "key_sim_runway_local"),
+            luma_api_key: var("SIM_LUMA_KEY", "luma-sim-local"),
+            fal_api_key: var("SIM_FAL_KEY", "fal-sim-local"),
+            video_task_ms: var("SIM_VIDEO_TASK_MS", "3000").parse().unwrap_or(3000),
+            video_max_seconds: var("SIM_VIDEO_MAX_SECONDS", "2").parse().unwrap_or(2),
+            ffmpeg: var("SIM_FFMPEG", "ffmpeg"),
         }
     }
 }
@@ -104,6 +122,9 @@ pub struct Simulator {
     pub image_calls: images::Calls,
     pub image_files: images::Files,
     pub audio_calls: audio::Calls,
+    pub video_calls: video::Calls,
+    pub video_tasks: video::Tasks,
+    pub video_files: video::Files,
 }
 
 impl Simulator {
@@ -120,6 +141,9 @@ impl Simulator {
             image_calls: Default::default(),
             image_files: Default::default(),
             audio_calls: Default::default(),
+            video_calls: Default::default(),
+            video_tasks: Default::default(),
+            video_files: Default::default(),
         }
     }
 
@@ -134,6 +158,7 @@ impl Simulator {
             .merge(llm::router())
             .merge(images::router())
             .merge(audio::router())
+            .merge(video::router())
             .with_state(self.clone())
             // Stripe.js-style calls come from the storefront's origin.
             .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {

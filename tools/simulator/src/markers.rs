@@ -1,6 +1,6 @@
 //! The `[sim:...]` markers that make a simulated provider misbehave on
-//! purpose, shared by the chat, image and audio providers: written in the
-//! message, prompt or text (`Hello [sim:429]`), or in an `X-Sim-Behaviour`
+//! purpose, shared by the chat, image, audio and video providers: written
+//! in the message, prompt or text (`Hello [sim:429]`), or in an `X-Sim-Behaviour`
 //! header (the same words, with or without `[sim:]`, separated by commas or
 //! spaces). Each family gives the words their meaning.
 
@@ -19,12 +19,15 @@ pub fn setting(word: &str) -> Option<(&str, u64)> {
     Some((name.trim(), value.trim().parse().ok()?))
 }
 
+/// A `name=MS` word as the time it asks for, held to `longest`.
+pub fn millis(word: &str, name: &str, longest: Duration) -> Option<Duration> {
+    let (said, ms) = setting(word)?;
+    (said == name).then(|| Duration::from_millis(ms).min(longest))
+}
+
 /// A `delay=MS` word as the wait it asks for, held to `longest`.
 pub fn delay(word: &str, longest: Duration) -> Option<Duration> {
-    match setting(word)? {
-        ("delay", ms) => Some(Duration::from_millis(ms).min(longest)),
-        _ => None,
-    }
+    millis(word, "delay", longest)
 }
 
 /// `text` without its markers, whitespace collapsed: what a reply quotes
@@ -65,6 +68,14 @@ mod tests {
         assert_eq!(delay("delay=9999999", longest), Some(longest));
         assert_eq!(delay("tokens=5", longest), None);
         assert_eq!(delay("delay", longest), None);
+    }
+
+    #[test]
+    fn named_times_are_read_only_under_their_name() {
+        let longest = Duration::from_secs(600);
+        assert_eq!(millis("task-ms=1500", "task-ms", longest), Some(Duration::from_millis(1500)));
+        assert_eq!(millis("task-ms=99999999", "task-ms", longest), Some(longest));
+        assert_eq!(millis("delay=1500", "task-ms", longest), None);
     }
 
     #[test]

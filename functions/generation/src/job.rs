@@ -1,0 +1,237 @@
+//! `GenerationJob`, the Durable Object of one long-running generation
+//! (video). The provider's task is created by `video.rs`; the job then
+//! polls it from alarms — quickly at first, backing off — records progress
+//! in D1, and when the task is done downloads the video, checks it is an
+//! MP4, stores it in R2 and completes the row. Its state lives in the
+//! object's storage, so a restart resumes it; a time limit, a failed task or
+//! too many failed polls end it as `failed` — never `running` forever. The
+//! provider key is read afresh (decrypted in memory) at each poll, never
+//! stored here.
+
+use serde::{Deserialize, Serialize};
+use worker::{durable_object, DurableObject, Env, Fetch, HttpMetadata, Method, Request, Response, Result, State};
+
+use webox_core::media::jobs;
+use webox_core::media::sniff::{sniff, FileType};
+use webox_core::media::video::{self, TaskState, VideoProvider};
+use webox_core::provider_failure::{self, Named};
+use webox_core::{ApiError, ApiResult};
+use webox_edge::{args, config, db, outbound, provider_keys};
+
+use crate::store;
+
+/// What the job knows, kept in its storage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
+    pub generation_id: String,
+    pub user_id: String,
+    pub provider: String,
+    pub task_id: String,
+    pub cost_micros: i64,
+    pub started_at: i64,
+    #[serde(default)]
+    pub polls: u32,
+    #[serde(default)]
+    pub errors: u32,
+    #[serde(default)]
+    pub progress: i64,
+}
+
+#[durable_object]
+pub struct GenerationJob {
+    state: State,
+    env: Env,
+}
+
+enum Step {
+    /// Look again in `n` ms.
+    Again(i64),
+    Done,
+}
+
+impl GenerationJob {
+    fn provider(job: &Job) -> ApiResult<VideoProvider> {
+        VideoProvider::parse(&job.provider)
+    }
+
+    async fn key(&self, job: &Job, provider: VideoProvider) -> ApiResult<String> {
+        let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
+        let secret = format!("{}_API_KEY", provider.config_prefix());
+        provider_keys::resolve(&self.env, &db, &job.user_id, provider.key_provider(), &secret)
+            .await?
+            .map(|k| k.key)
+            .ok_or_else(|| crate::produce::not_configured(provider))
+    }
+
+    async fn get(&self, url: &str, headers: &[(&'static str, String)]) -> ApiResult<outbound::Reply> {
+        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        outbound::send(Method::Get, url, &pairs, None).await.map_err(|e| {
+            worker::console_warn!("video poll: {e}");
+            ApiError::new(502, "provider_unavailable", "the provider could not be reached")
+        })
+    }
+
+    async fn finish_failed(&self, job: &Job, code: &str, message: &str) -> ApiResult<Step> {
+        let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
+        let now = webox_edge::now();
+        db::run(
+            &db,
+            "UPDATE generations SET status = 'failed', error_code = ?1, error_message = ?2, updated_at = ?3, finished_at = ?3
+             WHERE id = ?4 AND status IN ('queued', 'running')",
+            args![code, message, now, &job.generation_id],
+        )
+        .await?;
+        Ok(Step::Done)
+    }
+
+    /// Downloads the finished video into R2 and completes the row.
+    async fn deliver(&self, job: &Job, provider: VideoProvider, url: &str) -> ApiResult<Step> {
+        let mut response = match Fetch::Url(url.parse().map_err(|_| provider_failure::bad_answer(provider))?).send().await {
+            Ok(r) if r.status_code() < 400 => r,
+            _ => return Ok(Step::Again(jobs::next_poll_ms(job.polls, job.errors + 1))),
+        };
+        let bytes = response.bytes().await.map_err(|_| provider_failure::unavailable(provider, "the video download was cut"))?;
+        if sniff(&bytes) != Some(FileType::Mp4) {
+            return self.finish_failed(job, "provider_bad_output", &format!("{} returned something that is not an MP4 video", provider.name())).await;
+        }
+        let key = format!("generations/{}/{}/0.mp4", job.user_id, job.generation_id);
+        let bucket = self.env.bucket("MEDIA").map_err(|_| ApiError::internal())?;
+        let metadata = HttpMetadata { content_type: Some("video/mp4".into()), ..Default::default() };
+        if bucket.put(&key, bytes.clone()).http_metadata(metadata).execute().await.is_err() {
+            return self.finish_failed(job, "storage_failed", "the video could not be stored").await;
+        }
+        let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
+        let now = webox_edge::now();
+        let statements = vec![
+            db::statement(
+                &db,
+                "UPDATE generations SET status = 'succeeded', progress = 100, cost_micros = ?1, updated_at = ?2, finished_at = ?2 WHERE id = ?3",
+                args![job.cost_micros, now, &job.generation_id],
+            )?,
+            db::statement(
+                &db,
+                "INSERT INTO generation_files (generation_id, position, r2_key, content_type, size_bytes) VALUES (?1, 0, ?2, 'video/mp4', ?3)
+                 ON CONFLICT (generation_id, position) DO NOTHING",
+                args![&job.generation_id, &key, bytes.len() as i64],
+            )?,
+            store::count_usage(&db, &job.user_id, "videos_generated", 1)?,
+            store::count_usage(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?,
+        ];
+        db::batch(&db, statements).await?;
+        Ok(Step::Done)
+    }
+
+    /// One look at the task.
+    async fn poll(&self, job: &mut Job) -> ApiResult<Step> {
+        let provider = Self::provider(job)?;
+        let limit = config::optional(&self.env, "VIDEO_JOB_TIMEOUT_SECONDS").and_then(|v| v.parse().ok()).unwrap_or(jobs::DEFAULT_TIMEOUT_SECONDS);
+        if jobs::timed_out(job.started_at, webox_edge::now(), limit) {
+            return self.finish_failed(job, "timed_out", &format!("{} did not finish within {} minutes", provider.name(), limit / 60)).await;
+        }
+        let key = match self.key(job, provider).await {
+            Ok(key) => key,
+            Err(e) => return self.finish_failed(job, e.code, &e.message).await,
+        };
+        let base = crate::produce::base(&self.env, provider.config_prefix(), provider.default_base());
+        let headers = video::headers(provider, &key);
+        job.polls += 1;
+        let reply = match self.get(&format!("{base}{}", video::poll_path(provider, &job.task_id)), &headers).await {
+            Ok(reply) => reply,
+            Err(_) => return self.poll_error(job).await,
+        };
+        if reply.status == 429 || reply.status >= 500 {
+            return self.poll_error(job).await;
+        }
+        if reply.status >= 400 {
+            let e = provider_failure::from_http(provider, reply.status, &reply.body, None);
+            return self.finish_failed(job, e.code, &e.message).await;
+        }
+        job.errors = 0;
+        let mut state = match video::parse_poll(provider, &reply.body) {
+            Ok(state) => state,
+            Err(_) => return self.poll_error(job).await,
+        };
+        if state == TaskState::Ready {
+            let result = self.get(&format!("{base}{}", video::result_path(&job.task_id)), &headers).await?;
+            state = video::parse_result(&result.body)?;
+        }
+        match state {
+            TaskState::Queued | TaskState::Running { .. } => {
+                let progress = match state {
+                    TaskState::Running { progress } => progress.max(1),
+                    _ => 0,
+                };
+                if progress != job.progress || job.polls == 1 {
+                    job.progress = progress;
+                    let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
+                    db::run(
+                        &db,
+                        "UPDATE generations SET status = 'running', progress = ?1, updated_at = ?2 WHERE id = ?3 AND status IN ('queued', 'running')",
+                        args![progress, webox_edge::now(), &job.generation_id],
+                    )
+                    .await?;
+                }
+                Ok(Step::Again(jobs::next_poll_ms(job.polls, 0)))
+            }
+            TaskState::Succeeded { url } => self.deliver(job, provider, &url).await,
+            TaskState::Failed { reason } => self.finish_failed(job, "provider_failed", &format!("{}: {reason}", provider.name())).await,
+            TaskState::Ready => Ok(Step::Again(jobs::next_poll_ms(job.polls, 0))),
+        }
+    }
+
+    async fn poll_error(&self, job: &mut Job) -> ApiResult<Step> {
+        job.errors += 1;
+        if job.errors > jobs::MAX_POLL_ERRORS {
+            let provider = Self::provider(job)?;
+            return self.finish_failed(job, "provider_unavailable", &format!("{} stopped answering about the task", provider.name())).await;
+        }
+        Ok(Step::Again(jobs::next_poll_ms(job.polls, job.errors)))
+    }
+}
+
+impl DurableObject for GenerationJob {
+    fn new(state: State, env: Env) -> Self {
+        Self { state, env }
+    }
+
+    /// `POST /start` with the `Job`: stored, first look in a second.
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.path() != "/start" {
+            return Response::error("no such job route", 404);
+        }
+        let job: Job = req.json().await?;
+        let storage = self.state.storage();
+        storage.put("job", &job).await?;
+        storage.set_alarm(jobs::next_poll_ms(0, 0)).await?;
+        Response::empty().map(|r| r.with_status(202))
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let storage = self.state.storage();
+        let Some(mut job) = storage.get::<Job>("job").await? else {
+            return Response::empty();
+        };
+        let step = match self.poll(&mut job).await {
+            Ok(step) => step,
+            // D1 or R2 trouble: try again later, within the job's limits.
+            Err(e) => {
+                worker::console_error!("generation job {}: {}", job.generation_id, e.message);
+                job.errors += 1;
+                if job.errors > jobs::MAX_POLL_ERRORS {
+                    let _ = self.finish_failed(&job, "internal_error", "the job failed on our side").await;
+                    Step::Done
+                } else {
+                    Step::Again(jobs::next_poll_ms(job.polls, job.errors))
+                }
+            }
+        };
+        match step {
+            Step::Again(ms) => {
+                storage.put("job", &job).await?;
+                storage.set_alarm(ms).await?;
+            }
+            Step::Done => storage.delete_all().await?,
+        }
+        Response::empty()
+    }
+}

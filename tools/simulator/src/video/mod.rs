@@ -1,0 +1,441 @@
+//! The video-generation providers — Runway under `/runway`, Luma Dream
+//! Machine under `/luma` and Pika through fal.ai's queue under `/fal` —
+//! each speaking its provider's wire format (`runway`, `luma`, `fal`).
+//! Video is asynchronous: a request makes a task (`tasks`) that is polled
+//! until it is done, and its film (`film`, a real MP4 made by ffmpeg) is
+//! then downloaded from `GET /<prefix>/_files/{id}.mp4`. What the providers
+//! share lives here: their keys, the provider-neutral failures, the step
+//! from a valid request to a `Plan` (faults, `[sim:...]` markers), the
+//! checks on a poll, the files and the request log.
+//!
+//! `GET /_sim/video` lists the last 500 calls, oldest first
+//! (`{"requests": [{provider, method, path, model, status, body}]}`);
+//! `DELETE /_sim/video` forgets them.
+
+mod fal;
+mod fields;
+mod film;
+mod luma;
+mod runway;
+mod tasks;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::{markers, Config, Simulator};
+use fields::Problem;
+use film::Film;
+pub use tasks::{Files, Tasks};
+use tasks::{NewTask, Outcome, Snapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Runway,
+    Luma,
+    Fal,
+}
+
+impl Provider {
+    /// The service name for `/_sim/faults`, and what `/_sim/video` reports.
+    pub fn service(self) -> &'static str {
+        match self {
+            Provider::Runway => "runway",
+            Provider::Luma => "luma",
+            Provider::Fal => "fal",
+        }
+    }
+
+    /// Where the provider's API is on the simulator (its base URL's path).
+    fn prefix(self) -> &'static str {
+        match self {
+            Provider::Runway => "/runway",
+            Provider::Luma => "/luma",
+            Provider::Fal => "/fal",
+        }
+    }
+
+    fn key(self, config: &Config) -> &str {
+        match self {
+            Provider::Runway => &config.runway_api_key,
+            Provider::Luma => &config.luma_api_key,
+            Provider::Fal => &config.fal_api_key,
+        }
+    }
+
+    /// The key as sent: `Authorization: Bearer KEY`, fal's `Authorization: Key KEY`.
+    fn sent_key(self, headers: &HeaderMap) -> Option<&str> {
+        let scheme = if self == Provider::Fal { "Key " } else { "Bearer " };
+        header(headers, "authorization").and_then(|a| a.strip_prefix(scheme)).map(str::trim)
+    }
+
+    /// `http://<Host>/<prefix>`: where the provider's URLs point, on the host asked.
+    fn base_url(self, headers: &HeaderMap) -> String {
+        format!("{}{}", host_url(headers), self.prefix())
+    }
+
+    /// Where a task's film is served.
+    fn file_url(self, headers: &HeaderMap, id: &str) -> String {
+        format!("{}/_files/{id}.mp4", self.base_url(headers))
+    }
+}
+
+/// Why a call fails, before each provider words it its own way.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    MissingKey,
+    /// A key that is not the provider's, `[sim:401]` or an injected 401.
+    WrongKey,
+    /// Runway: no `X-Runway-Version`, or one it does not serve.
+    Version(Option<String>),
+    /// A body that is not a JSON object.
+    NotJson,
+    /// A body the provider refuses to read, with every problem.
+    Invalid(Vec<Problem>),
+    /// A task id the provider does not know (or has deleted).
+    NoSuchTask,
+    RateLimited {
+        retry_after: u64,
+    },
+    /// Any other status: `[sim:500]` or an injected fault.
+    Status(u16),
+}
+
+/// Seconds a rate-limited caller is told to wait when a fault names none.
+const RETRY_AFTER_SECONDS: u64 = 7;
+
+impl Failure {
+    fn from_fault(fault: crate::faults::Fault) -> Self {
+        match fault.status {
+            401 => Failure::WrongKey,
+            429 => Failure::RateLimited { retry_after: fault.retry_after.unwrap_or(RETRY_AFTER_SECONDS) },
+            status => Failure::Status(status),
+        }
+    }
+
+    /// The status the failure answers with where the providers agree.
+    fn status(&self) -> StatusCode {
+        let code = match self {
+            Failure::MissingKey | Failure::WrongKey => 401,
+            Failure::Version(_) | Failure::NotJson | Failure::Invalid(_) => 400,
+            Failure::NoSuchTask => 404,
+            Failure::RateLimited { .. } => 429,
+            Failure::Status(status) => *status,
+        };
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The failure's status and `body`, with `retry-after` when rate limited.
+    fn answer(&self, body: Value) -> Response {
+        let mut response = (self.status(), Json(body)).into_response();
+        if let Failure::RateLimited { retry_after } = self {
+            response.headers_mut().insert("retry-after", HeaderValue::from(*retry_after));
+        }
+        response
+    }
+}
+
+/// `http://<Host>`: the simulator as the caller reached it.
+fn host_url(headers: &HeaderMap) -> String {
+    format!("http://{}", header(headers, "host").unwrap_or("127.0.0.1"))
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `Ok` when the request carries the provider's key.
+fn check_key(sim: &Simulator, provider: Provider, headers: &HeaderMap) -> Result<(), Failure> {
+    match provider.sent_key(headers) {
+        None | Some("") => Err(Failure::MissingKey),
+        Some(key) if key == provider.key(&sim.config) => Ok(()),
+        Some(_) => Err(Failure::WrongKey),
+    }
+}
+
+/// How an accepted request goes.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub outcome: Outcome,
+    /// How long the task takes: `[sim:task-ms=N]` or `SIM_VIDEO_TASK_MS`.
+    pub length: Duration,
+}
+
+/// Long enough to watch a progress bar, short enough not to hang a test run.
+const MAX_TASK_LENGTH: Duration = Duration::from_secs(600);
+
+/// From a valid request to what happens: an injected fault (matched on
+/// the model), a failing marker, or the task's outcome and length. The
+/// first outcome marker counts.
+fn plan(sim: &Simulator, provider: Provider, model: &str, prompt: &str, headers: &HeaderMap) -> Result<Plan, Failure> {
+    if let Some(fault) = sim.faults.take(provider.service(), &[model.to_owned()]) {
+        return Err(Failure::from_fault(fault));
+    }
+    let mut first = None;
+    let mut length = Duration::from_millis(sim.config.video_task_ms);
+    for word in markers::words(prompt, header(headers, "x-sim-behaviour")) {
+        let said = match word.as_str() {
+            "401" => Err(Failure::WrongKey),
+            "429" => Err(Failure::RateLimited { retry_after: RETRY_AFTER_SECONDS }),
+            "500" => Err(Failure::Status(500)),
+            "fail" => Ok(Outcome::Fail),
+            "stuck" => Ok(Outcome::Stuck),
+            "bad-video" => Ok(Outcome::BadVideo),
+            _ => {
+                if let Some(asked) = markers::millis(&word, "task-ms", MAX_TASK_LENGTH) {
+                    length = asked;
+                }
+                continue;
+            }
+        };
+        first.get_or_insert(said);
+    }
+    Ok(Plan { outcome: first.unwrap_or(Ok(Outcome::Video))?, length: length.min(MAX_TASK_LENGTH) })
+}
+
+/// The provider's task `id` for a poll or a cancel: an injected fault
+/// (matched on the task's model or id) answers once instead.
+fn polled(sim: &Simulator, provider: Provider, id: &str, summary: &mut CallSummary) -> Result<Snapshot, Failure> {
+    let task = sim.video_tasks.get(provider, id).ok_or(Failure::NoSuchTask)?;
+    summary.model = Some(task.model.clone());
+    match sim.faults.take(provider.service(), &[task.model.clone(), task.id.clone()]) {
+        Some(fault) => Err(Failure::from_fault(fault)),
+        None => Ok(task),
+    }
+}
+
+/// What a provider asks to be filmed: `width`×`height`, as long as
+/// `requested` but no longer than `SIM_VIDEO_MAX_SECONDS`.
+fn film(config: &Config, (width, height): (u32, u32), requested: Duration, seed: String) -> Film {
+    Film { width, height, length: requested.min(Duration::from_secs(config.video_max_seconds.max(1))), seed }
+}
+
+/// The size of a picture whose short side is `short` pixels at `aspect_ratio`
+/// (`W:H`; 16:9 if unreadable), the long side rounded to even, as H.264 needs.
+fn size_by_short_side(short: u32, aspect_ratio: &str) -> (u32, u32) {
+    let (w, h) = aspect_ratio.split_once(':').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?))).filter(|&(w, h)| w > 0 && h > 0).unwrap_or((16, 9));
+    let long = |long_part: u32, short_part: u32| (short * long_part / short_part).div_ceil(2) * 2;
+    if w >= h {
+        (long(w, h), short)
+    } else {
+        (short, long(h, w))
+    }
+}
+
+/// Starts the task a provider accepted.
+fn start(sim: &Simulator, task: NewTask) -> Snapshot {
+    sim.video_tasks.start(task, &sim.video_files, &sim.config.ffmpeg)
+}
+
+/// The header that tells the video length asked for (the film may be shorter).
+fn requested_header(task: &Snapshot) -> (&'static str, String) {
+    ("x-sim-requested-ms", task.requested.as_millis().to_string())
+}
+
+/// What a `[sim:bad-video]` task's file holds, served as `video/mp4`.
+pub(crate) const NOT_VIDEO: &[u8] = b"<html>oops</html>";
+
+/// `GET /<prefix>/_files/{id}.mp4`: a task's film, as the providers' CDNs
+/// serve them (no key; a single byte range honoured, as players ask).
+async fn file(State(sim): State<Simulator>, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let Some(bytes) = name.strip_suffix(".mp4").and_then(|id| sim.video_files.get(id)) else {
+        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], "The file does not exist or its link has expired.").into_response();
+    };
+    let total = bytes.len();
+    let whole = [(header::CONTENT_TYPE, "video/mp4".to_owned()), (header::ACCEPT_RANGES, "bytes".to_owned())];
+    match header(&headers, "range").map(|range| byte_range(range, total)) {
+        None | Some(Range::Whole) => (whole, bytes).into_response(),
+        Some(Range::Part(start, end)) => {
+            let content_range = (header::CONTENT_RANGE, format!("bytes {start}-{end}/{total}"));
+            (StatusCode::PARTIAL_CONTENT, whole, [content_range], bytes.slice(start..=end)).into_response()
+        }
+        Some(Range::Unsatisfiable) => (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{total}"))]).into_response(),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Range {
+    /// No range the simulator serves (several, or not bytes): the whole file.
+    Whole,
+    /// From `start` to `end`, both included.
+    Part(usize, usize),
+    Unsatisfiable,
+}
+
+/// A `Range: bytes=A-B | A- | -N` header for a file of `total` bytes.
+fn byte_range(range: &str, total: usize) -> Range {
+    let Some((first, last)) = range.strip_prefix("bytes=").filter(|r| !r.contains(',')).and_then(|r| r.trim().split_once('-')) else {
+        return Range::Whole;
+    };
+    let (first, last) = (first.trim().parse::<usize>().ok(), last.trim().parse::<usize>().ok());
+    let (start, end) = match (first, last) {
+        (Some(start), Some(end)) if start <= end => (start, end.min(total.saturating_sub(1))),
+        (Some(start), None) => (start, total.saturating_sub(1)),
+        (None, Some(suffix)) if suffix > 0 => (total.saturating_sub(suffix), total.saturating_sub(1)),
+        _ => return Range::Unsatisfiable,
+    };
+    if start >= total {
+        Range::Unsatisfiable
+    } else {
+        Range::Part(start, end)
+    }
+}
+
+/// What `/_sim/video` shows of a call, filled in as the request is read.
+#[derive(Default)]
+pub(crate) struct CallSummary {
+    pub model: Option<String>,
+    /// The JSON body as sent (`null` if none or not JSON).
+    pub body: Value,
+}
+
+impl CallSummary {
+    fn of_body(body: &[u8]) -> Self {
+        let sent: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        CallSummary { model: sent.get("model").and_then(Value::as_str).map(str::to_owned), body: sent }
+    }
+}
+
+/// The last calls to the simulated video providers, for `GET /_sim/video`.
+#[derive(Clone, Default)]
+pub struct Calls(Arc<Mutex<VecDeque<Value>>>);
+
+const KEPT_CALLS: usize = 500;
+
+impl Calls {
+    fn record(&self, provider: Provider, method: &Method, path: &str, summary: &CallSummary, status: StatusCode) {
+        if let Ok(mut calls) = self.0.lock() {
+            if calls.len() == KEPT_CALLS {
+                calls.pop_front();
+            }
+            let call = json!({"provider": provider.service(), "method": method.as_str(), "path": path, "model": summary.model, "status": status.as_u16(), "body": summary.body});
+            calls.push_back(call);
+        }
+    }
+
+    fn list(&self) -> Vec<Value> {
+        self.0.lock().map(|calls| calls.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    fn clear(&self) {
+        if let Ok(mut calls) = self.0.lock() {
+            calls.clear();
+        }
+    }
+}
+
+/// One call to a provider as the call log sees it.
+struct Call<'a> {
+    provider: Provider,
+    method: Method,
+    path: &'a str,
+}
+
+/// Turns a provider's result into its response and records the call.
+fn respond(sim: &Simulator, call: Call, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
+    let response = result.unwrap_or_else(|failure| render(&failure));
+    sim.video_calls.record(call.provider, &call.method, call.path, summary, response.status());
+    response
+}
+
+pub fn router() -> Router<Simulator> {
+    let files = [Provider::Runway, Provider::Luma, Provider::Fal]
+        .into_iter()
+        .fold(Router::new(), |router, provider| router.route(&format!("{}/_files/{{name}}", provider.prefix()), get(file)));
+    Router::new()
+        .route(
+            "/_sim/video",
+            get(|State(sim): State<Simulator>| async move { Json(json!({"requests": sim.video_calls.list()})) }).delete(|State(sim): State<Simulator>| async move {
+                sim.video_calls.clear();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .merge(files)
+        .merge(runway::router())
+        .merge(luma::router())
+        .merge(fal::router())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim() -> Simulator {
+        Simulator::new(Config { video_task_ms: 3000, video_max_seconds: 2, ..Config::from_env() })
+    }
+
+    fn planned(prompt: &str, header: Option<&str>) -> Result<(Outcome, Duration), Failure> {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = header {
+            headers.insert("x-sim-behaviour", HeaderValue::from_str(value).unwrap());
+        }
+        plan(&sim(), Provider::Runway, "gen4_turbo", prompt, &headers).map(|plan| (plan.outcome, plan.length))
+    }
+
+    #[test]
+    fn markers_choose_the_outcome_and_the_task_length() {
+        let usual = Duration::from_secs(3);
+        assert_eq!(planned("a fox", None), Ok((Outcome::Video, usual)));
+        assert_eq!(planned("a fox [sim:fail]", None), Ok((Outcome::Fail, usual)));
+        assert_eq!(planned("a fox", Some("stuck")), Ok((Outcome::Stuck, usual)));
+        assert_eq!(planned("a fox [sim:bad-video] [sim:500]", None), Ok((Outcome::BadVideo, usual)));
+        assert_eq!(planned("a fox [sim:429] [sim:fail]", None), Err(Failure::RateLimited { retry_after: 7 }));
+        assert_eq!(planned("a fox [sim:task-ms=800]", Some("fail")), Ok((Outcome::Fail, Duration::from_millis(800))));
+        assert_eq!(planned("a fox [sim:task-ms=99999999]", None), Ok((Outcome::Video, MAX_TASK_LENGTH)));
+    }
+
+    #[test]
+    fn faults_on_creation_match_the_model() {
+        let sim = sim();
+        sim.faults.add("luma", crate::faults::Fault { status: 503, retry_after: None }, 1, Some("ray-flash-2".into()));
+        let headers = HeaderMap::new();
+        assert!(plan(&sim, Provider::Luma, "ray-2", "a fox", &headers).is_ok());
+        assert_eq!(plan(&sim, Provider::Luma, "ray-flash-2", "a fox", &headers).err(), Some(Failure::Status(503)));
+        assert!(plan(&sim, Provider::Luma, "ray-flash-2", "a fox", &headers).is_ok(), "used once");
+    }
+
+    #[test]
+    fn films_are_cut_to_the_longest_made() {
+        let config = Config { video_max_seconds: 2, ..Config::from_env() };
+        assert_eq!(film(&config, (1280, 720), Duration::from_secs(10), "x".into()).length, Duration::from_secs(2));
+        assert_eq!(film(&config, (1280, 720), Duration::from_millis(1500), "x".into()).length, Duration::from_millis(1500));
+    }
+
+    #[test]
+    fn sizes_by_the_short_side_follow_the_aspect_ratio() {
+        assert_eq!(size_by_short_side(720, "16:9"), (1280, 720));
+        assert_eq!(size_by_short_side(720, "9:16"), (720, 1280));
+        assert_eq!(size_by_short_side(1080, "4:5"), (1080, 1350));
+        assert_eq!(size_by_short_side(540, "9:21"), (540, 1260));
+        assert_eq!(size_by_short_side(720, "0:0"), (1280, 720));
+    }
+
+    #[test]
+    fn single_byte_ranges_are_served() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Range::Part(0, 99));
+        assert_eq!(byte_range("bytes=900-", 1000), Range::Part(900, 999));
+        assert_eq!(byte_range("bytes=-100", 1000), Range::Part(900, 999));
+        assert_eq!(byte_range("bytes=500-5000", 1000), Range::Part(500, 999));
+        assert_eq!(byte_range("bytes=1000-", 1000), Range::Unsatisfiable);
+        assert_eq!(byte_range("bytes=0-1,5-9", 1000), Range::Whole);
+        assert_eq!(byte_range("items=0-1", 1000), Range::Whole);
+    }
+
+    #[test]
+    fn the_log_keeps_the_last_calls() {
+        let calls = Calls::default();
+        for _ in 0..KEPT_CALLS + 3 {
+            calls.record(Provider::Fal, &Method::GET, "/fal/fal-ai/pika/requests/x/status", &CallSummary::default(), StatusCode::OK);
+        }
+        assert_eq!(calls.list().len(), KEPT_CALLS);
+        calls.clear();
+        assert!(calls.list().is_empty());
+    }
+}
