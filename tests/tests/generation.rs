@@ -397,3 +397,49 @@ fn video_jobs_end_cleanly_when_the_task_fails_stalls_or_returns_junk() {
     }
     assert_eq!(user.client.get("/api/generation/videos").expect(200)["total"], 5);
 }
+
+/// Buys the Pro plan (2,000 credits) by bank transfer, received by an admin.
+fn buy_pro(user: &User) {
+    let pro = site().client().get("/api/products/plan-pro").expect(200)["product"]["id"].as_str().unwrap().to_owned();
+    user.client.post("/api/cart/add", json!({"product_id": pro, "quantity": 1})).expect(200);
+    let checkout = user.client.request(reqwest::Method::POST, "/api/orders/checkout").header("Idempotency-Key", webox_e2e::unique("k-")).json(&json!({"payment_method": "bank_transfer"}));
+    let order = user.client.send(checkout).expect(201)["order"]["order_id"].as_str().unwrap().to_owned();
+    user.client.post("/api/payment/bank-transfer/generate", json!({"order_id": order})).expect(200);
+    let admin = site().login(webox_e2e::ADMIN.0, webox_e2e::ADMIN.1);
+    admin.client.post("/api/payment/bank-transfer/receive", json!({"order_id": order, "amount_minor": 1900})).expect(200);
+}
+
+fn credits(user: &User) -> i64 {
+    user.client.get("/api/profile/stats").expect(200)["stats"]["credits"].as_i64().unwrap_or(0)
+}
+
+#[test]
+fn plan_credits_are_taken_at_start_and_given_back_on_failure() {
+    let user = site().new_user();
+    buy_pro(&user);
+    assert_eq!(credits(&user), 2000);
+
+    let g = generate(&user, json!({"provider": "openai", "model": "dall-e-2", "prompt": "three", "n": 3, "size": "256x256"}));
+    assert_eq!((g["credits"].as_i64(), credits(&user)), (Some(3), 1997));
+    user.client.post("/api/generation/image", json!({"provider": "openai", "prompt": "broken [sim:500]"})).expect_error(502, "provider_unavailable");
+    assert_eq!(credits(&user), 1997, "a failed image gives its credit back");
+    let failed = &user.client.get("/api/generation/images?status=failed").expect(200)["images"][0];
+    assert_eq!(failed["credits"], 0);
+
+    let music = user.client.post("/api/generation/audio", json!({"provider": "stable_audio", "prompt": "rain", "duration": 2})).expect(201)["generation"].clone();
+    assert_eq!((music["credits"].as_i64(), credits(&user)), (Some(3), 1994));
+
+    let video = user.client.post("/api/generation/video", json!({"provider": "luma", "prompt": "a boat", "resolution": "540p"})).expect(202)["generation"].clone();
+    assert_eq!(credits(&user), 1984, "10 credits for 5 s are held while the job runs");
+    assert_eq!(follow_video(&user, video["id"].as_str().unwrap()).1["status"], "succeeded");
+    let broken = user.client.post("/api/generation/video", json!({"provider": "luma", "prompt": "no [sim:fail]", "resolution": "540p"})).expect(202)["generation"].clone();
+    assert_eq!(credits(&user), 1974);
+    let (_, ended) = follow_video(&user, broken["id"].as_str().unwrap());
+    assert_eq!((ended["status"].as_str(), ended["credits"].as_i64()), (Some("failed"), Some(0)));
+    assert_eq!(credits(&user), 1984, "the failed video's credits came back, once");
+
+    // An account without a plan pays in money only.
+    let free = site().new_user();
+    let g = generate(&free, json!({"provider": "openai", "model": "dall-e-2", "prompt": "one", "size": "256x256"}));
+    assert_eq!((g["credits"].as_i64(), credits(&free)), (Some(0), 0));
+}

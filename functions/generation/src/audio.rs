@@ -62,6 +62,7 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
         prompt: &request.prompt,
         parameters: request.parameters.clone(),
         cost_micros: request.cost_micros(),
+        credits: request.credits(),
         metric: "audio_generated",
         accepts: if wav { |t| t == FileType::Wav } else { |t| t == FileType::Mp3 },
     };

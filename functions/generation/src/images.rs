@@ -81,6 +81,7 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
         prompt: &request.prompt,
         parameters,
         cost_micros: request.cost_micros(),
+        credits: request.credits(),
         metric: "images_generated",
         accepts: |t| t.is_image(),
     };

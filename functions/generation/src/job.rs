@@ -73,14 +73,7 @@ impl GenerationJob {
 
     async fn finish_failed(&self, job: &Job, code: &str, message: &str) -> ApiResult<Step> {
         let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
-        let now = webox_edge::now();
-        db::run(
-            &db,
-            "UPDATE generations SET status = 'failed', error_code = ?1, error_message = ?2, updated_at = ?3, finished_at = ?3
-             WHERE id = ?4 AND status IN ('queued', 'running')",
-            args![code, message, now, &job.generation_id],
-        )
-        .await?;
+        crate::credits::fail(&db, &job.generation_id, code, message, webox_edge::now()).await?;
         Ok(Step::Done)
     }
 

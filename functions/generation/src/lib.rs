@@ -8,6 +8,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 use webox_edge::{routes, Route};
 
 mod audio;
+mod credits;
 mod files;
 mod history;
 mod images;

@@ -15,6 +15,7 @@ use webox_core::{random, ApiError, ApiResult};
 use webox_edge::respond::OrInternal;
 use webox_edge::{args, config, db, provider_keys, respond, Ctx};
 
+
 use crate::store;
 
 pub fn not_configured(provider: impl Named) -> ApiError {
@@ -49,6 +50,8 @@ pub struct Order<'a> {
     pub prompt: &'a str,
     pub parameters: Map<String, Value>,
     pub cost_micros: i64,
+    /// Plan credits it takes (see `credits.rs`).
+    pub credits: i64,
     /// The usage counter this adds to (`images_generated`, `audio_generated`).
     pub metric: &'static str,
     /// Which file types are acceptable answers.
@@ -56,13 +59,7 @@ pub struct Order<'a> {
 }
 
 async fn record_failure(cx: &Ctx, id: &str, error: &ApiError) -> ApiResult<()> {
-    db::run(
-        &cx.db()?,
-        "UPDATE generations SET status = 'failed', error_code = ?1, error_message = ?2, updated_at = ?3, finished_at = ?3 WHERE id = ?4",
-        args![error.code, &error.message, cx.now, id],
-    )
-    .await?;
-    Ok(())
+    crate::credits::fail(&cx.db()?, id, error.code, &error.message, cx.now).await
 }
 
 /// Runs `work` (the provider call: the files' bytes and, maybe, extra
@@ -74,13 +71,18 @@ where
 {
     let db = cx.db()?;
     let id = random::id()?;
-    db::run(
+    let reserved = crate::credits::reserve(&db, order.user_id, order.credits).await?;
+    let inserted = db::run(
         &db,
-        "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', 0, ?8, ?8)",
-        args![&id, order.user_id, order.kind.as_str(), order.provider_id, order.model, order.prompt, &Value::Object(order.parameters.clone()).to_string(), cx.now],
+        "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, credits_reserved, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', 0, ?8, ?9, ?9)",
+        args![&id, order.user_id, order.kind.as_str(), order.provider_id, order.model, order.prompt, &Value::Object(order.parameters.clone()).to_string(), reserved, cx.now],
     )
-    .await?;
+    .await;
+    if let Err(e) = inserted {
+        crate::credits::give_back(&db, order.user_id, reserved).await?;
+        return Err(e);
+    }
 
     let name = order.provider_name;
     let checked = work.await.and_then(|(files, extra)| {

@@ -30,6 +30,7 @@ pub struct Generation {
     pub status: String,
     pub progress: i64,
     pub cost_micros: i64,
+    pub credits_reserved: i64,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub created_at: i64,
@@ -46,7 +47,7 @@ pub struct StoredFile {
     pub size_bytes: i64,
 }
 
-const COLUMNS: &str = "id, kind, provider, model, prompt, parameters, status, progress, cost_micros, error_code, error_message, created_at, updated_at, finished_at";
+const COLUMNS: &str = "id, kind, provider, model, prompt, parameters, status, progress, cost_micros, credits_reserved, error_code, error_message, created_at, updated_at, finished_at";
 
 impl Generation {
     /// The API view; file links are signed with `secret` and expire.
@@ -65,7 +66,7 @@ impl Generation {
         json!({
             "id": self.id, "kind": self.kind, "provider": self.provider, "model": self.model, "prompt": self.prompt,
             "parameters": parameters, "status": self.status, "progress": self.progress,
-            "cost_micros": self.cost_micros, "cost_usd": micros_to_usd(self.cost_micros, 6),
+            "cost_micros": self.cost_micros, "cost_usd": micros_to_usd(self.cost_micros, 6), "credits": self.credits_reserved,
             "error": self.error_code.as_ref().map(|code| json!({"code": code, "message": self.error_message})),
             "file_url": first, "thumbnail_url": thumbnail, "files": files,
             "created_at": self.created_at, "updated_at": self.updated_at, "finished_at": self.finished_at,
@@ -73,15 +74,27 @@ impl Generation {
     }
 }
 
-/// Marks the caller's generations cut off mid-way as failed.
+/// Marks the caller's generations cut off mid-way as failed, giving their
+/// credits back.
 pub async fn fail_stale(db: &D1Database, user_id: &str, now: i64) -> ApiResult<()> {
-    db::run(
+    let stale = "user_id = ?1 AND status IN ('queued', 'running') AND updated_at < CASE kind WHEN 'video' THEN ?3 ELSE ?2 END";
+    let a = args![user_id, now - STALE_SECONDS, now - VIDEO_STALE_SECONDS, now];
+    db::batch(
         db,
-        "UPDATE generations SET status = 'failed', error_code = 'timed_out', error_message = 'the generation stopped before it finished',
-           updated_at = ?2, finished_at = ?2
-         WHERE user_id = ?1 AND status IN ('queued', 'running')
-           AND updated_at < CASE kind WHEN 'video' THEN ?4 ELSE ?3 END",
-        args![user_id, now, now - STALE_SECONDS, now - VIDEO_STALE_SECONDS],
+        vec![
+            db::statement(
+                db,
+                &format!("UPDATE usage_counters SET value = value + (SELECT COALESCE(SUM(credits_reserved), 0) FROM generations WHERE {stale})
+                          WHERE user_id = ?1 AND metric = 'credits'"),
+                &a[..3],
+            )?,
+            db::statement(
+                db,
+                &format!("UPDATE generations SET status = 'failed', error_code = 'timed_out', error_message = 'the generation stopped before it finished',
+                            credits_reserved = 0, updated_at = ?4, finished_at = ?4 WHERE {stale}"),
+                a,
+            )?,
+        ],
     )
     .await?;
     Ok(())

@@ -15,13 +15,7 @@ use crate::job::Job;
 use crate::{produce, store};
 
 async fn fail(cx: &Ctx, id: &str, e: &ApiError) -> ApiResult<()> {
-    db::run(
-        &cx.db()?,
-        "UPDATE generations SET status = 'failed', error_code = ?1, error_message = ?2, updated_at = ?3, finished_at = ?3 WHERE id = ?4",
-        args![e.code, &e.message, cx.now, id],
-    )
-    .await?;
-    Ok(())
+    crate::credits::fail(&cx.db()?, id, e.code, &e.message, cx.now).await
 }
 
 pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
@@ -31,13 +25,18 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
     let key = produce::key_for(&cx, &user.user_id, provider, provider.key_provider(), provider.config_prefix()).await?;
     let db = cx.db()?;
     let id = random::id()?;
-    db::run(
+    let reserved = crate::credits::reserve(&db, &user.user_id, request.credits()).await?;
+    let inserted = db::run(
         &db,
-        "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, created_at, updated_at)
-         VALUES (?1, ?2, 'video', ?3, ?4, ?5, ?6, 'queued', 0, ?7, ?7)",
-        args![&id, &user.user_id, provider.id(), &request.model, &request.prompt, &serde_json::Value::Object(request.parameters.clone()).to_string(), cx.now],
+        "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, credits_reserved, created_at, updated_at)
+         VALUES (?1, ?2, 'video', ?3, ?4, ?5, ?6, 'queued', 0, ?7, ?8, ?8)",
+        args![&id, &user.user_id, provider.id(), &request.model, &request.prompt, &serde_json::Value::Object(request.parameters.clone()).to_string(), reserved, cx.now],
     )
-    .await?;
+    .await;
+    if let Err(e) = inserted {
+        crate::credits::give_back(&db, &user.user_id, reserved).await?;
+        return Err(e);
+    }
 
     let base = produce::base(&cx.env, provider.config_prefix(), provider.default_base());
     let (path, body) = request.create_call();

@@ -232,6 +232,15 @@ impl AudioRequest {
         Ok(Self { provider, audio_type, model, prompt, parameters, voice_id, language, duration_seconds, output_format, seed })
     }
 
+    /// Plan credits this takes: one for speech or an effect, three for music.
+    pub fn credits(&self) -> i64 {
+        if self.audio_type == AudioType::Music {
+            3
+        } else {
+            1
+        }
+    }
+
     /// Micro-dollars, from the providers' price lists (per character for
     /// speech, per second for music and effects, per track for Stable Audio).
     pub fn cost_micros(&self) -> i64 {

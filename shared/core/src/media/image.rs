@@ -220,6 +220,11 @@ impl ImageRequest {
         self.parameters.get(name).and_then(Value::as_str)
     }
 
+    /// Plan credits this takes: one per image.
+    pub fn credits(&self) -> i64 {
+        i64::from(self.n)
+    }
+
     /// Micro-dollars for this request, from the providers' price lists.
     pub fn cost_micros(&self) -> i64 {
         let each: i64 = match (self.provider, self.model.as_str()) {

@@ -194,6 +194,11 @@ impl VideoRequest {
         Ok(Self { provider, model, prompt, image_url, resolution, duration, aspect_ratio, seed, negative_prompt, parameters })
     }
 
+    /// Plan credits this takes: two per second of video.
+    pub fn credits(&self) -> i64 {
+        2 * self.duration
+    }
+
     /// Micro-dollars: per second of video, by model and resolution.
     pub fn cost_micros(&self) -> i64 {
         let per_second: i64 = match (self.provider, self.model.as_str(), self.resolution.as_str()) {
