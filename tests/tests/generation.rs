@@ -364,6 +364,9 @@ fn videos_from_each_provider_progress_and_arrive_as_playable_mp4() {
     }
     let stats = user.client.get("/api/profile/stats").expect(200)["stats"].clone();
     assert_eq!(stats["videos_generated"], 3);
+    // Each finished video was announced by email (after the sign-up one).
+    let emails = site().wait_for_emails(&user.email, 4);
+    assert_eq!(emails.iter().filter(|e| e["subject"] == "Your video is ready").count(), 3);
     assert_eq!(user.client.get("/api/generation/videos?status=succeeded").expect(200)["total"], 3);
 }
 
@@ -382,6 +385,8 @@ fn video_jobs_end_cleanly_when_the_task_fails_stalls_or_returns_junk() {
     let (_, g) = follow_video(&user, &stuck);
     assert_eq!(g["error"]["code"], "timed_out", "{g}");
     assert_eq!(g["cost_micros"], 0);
+    let emails = site().wait_for_emails(&user.email, 4);
+    assert_eq!(emails.iter().filter(|e| e["subject"] == "Your video could not be made").count(), 3);
 
     // Refusals at creation are answered at once.
     user.client.post("/api/generation/video", json!({"provider": "runway", "prompt": "x [sim:401]", "image_url": "https://example.com/a.png"})).expect_error(502, "provider_auth");

@@ -74,7 +74,45 @@ impl GenerationJob {
     async fn finish_failed(&self, job: &Job, code: &str, message: &str) -> ApiResult<Step> {
         let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
         crate::credits::fail(&db, &job.generation_id, code, message, webox_edge::now()).await?;
+        self.notify(job, Some(message)).await;
         Ok(Step::Done)
+    }
+
+    /// Emails the owner that the video is ready (or failed), unless they
+    /// turned email notifications off. A failure to send is logged only.
+    async fn notify(&self, job: &Job, failure: Option<&str>) {
+        #[derive(Deserialize)]
+        struct Owner {
+            email: String,
+            name: String,
+            document: Option<String>,
+            prompt: String,
+        }
+        let Ok(db) = self.env.d1("DB") else { return };
+        let owner: Option<Owner> = db::first(
+            &db,
+            "SELECT u.email, u.name, p.document, g.prompt FROM generations g JOIN users u ON u.id = g.user_id
+             LEFT JOIN preferences p ON p.user_id = u.id WHERE g.id = ?1",
+            args![&job.generation_id],
+        )
+        .await
+        .ok()
+        .flatten();
+        let Some(owner) = owner else { return };
+        let wants_email = owner
+            .document
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|d| d.pointer("/notifications/email").and_then(serde_json::Value::as_bool))
+            .unwrap_or(true);
+        if !wants_email {
+            return;
+        }
+        let base = config::optional(&self.env, "APP_BASE_URL").unwrap_or_default();
+        let link = format!("{}/studio/video?id={}", base.trim_end_matches('/'), job.generation_id);
+        let message = webox_core::mail::generation_finished(&owner.email, &owner.name, "video", &owner.prompt, failure, &link);
+        if let Err(e) = webox_edge::mailer::send_now(&self.env, message).await {
+            worker::console_error!("generation job {}: the email was not queued: {}", job.generation_id, e.message);
+        }
     }
 
     /// Downloads the finished video into R2 and completes the row.
@@ -111,6 +149,7 @@ impl GenerationJob {
             store::count_usage(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?,
         ];
         db::batch(&db, statements).await?;
+        self.notify(job, None).await;
         Ok(Step::Done)
     }
 

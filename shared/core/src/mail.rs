@@ -52,6 +52,29 @@ pub fn password_reset(to: &str, name: &str, link: &str, minutes: i64) -> Message
     .to(to, name, link)
 }
 
+/// A long-running generation (a video) finished, or failed.
+pub fn generation_finished(to: &str, name: &str, kind: &str, prompt: &str, failure: Option<&str>, link: &str) -> Message {
+    let shown: String = prompt.chars().take(80).collect();
+    match failure {
+        None => LinkEmail {
+            kind: "generation_ready",
+            subject: &format!("Your {kind} is ready"),
+            intro: &format!("Your {kind} for \"{shown}\" is ready."),
+            action: "Watch it in the studio",
+            outro: "It is kept in your generation history until you delete it.".into(),
+        }
+        .to(to, name, link),
+        Some(reason) => LinkEmail {
+            kind: "generation_failed",
+            subject: &format!("Your {kind} could not be made"),
+            intro: &format!("Your {kind} for \"{shown}\" could not be made: {reason}"),
+            action: "Try again in the studio",
+            outro: "Any plan credits it held have been given back.".into(),
+        }
+        .to(to, name, link),
+    }
+}
+
 pub fn email_verification(to: &str, name: &str, link: &str, hours: i64) -> Message {
     LinkEmail {
         kind: "email_verification",
@@ -145,6 +168,15 @@ pub fn parse_api_response(body: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generation_emails_say_what_happened() {
+        let ready = generation_finished("a@b.c", "Ada", "video", "a <boat>", None, "https://w/studio/video?id=1");
+        assert_eq!((ready.kind.as_str(), ready.subject.as_str()), ("generation_ready", "Your video is ready"));
+        assert!(ready.text.contains("https://w/studio/video?id=1") && ready.html.contains("a &lt;boat&gt;"));
+        let failed = generation_finished("a@b.c", "Ada", "video", "x", Some("Runway: bad input"), "/studio/video");
+        assert!(failed.subject.contains("could not be made") && failed.text.contains("Runway: bad input") && failed.text.contains("credits"));
+    }
 
     #[test]
     fn order_emails_list_lines_and_total_in_minor_units() {

@@ -13,16 +13,28 @@ use crate::{args, config, db, outbound, Ctx};
 
 const MAX_ATTEMPTS: i64 = 2;
 
-/// Queues `message` and delivers it in the background.
-pub async fn send(cx: &Ctx, message: Message) -> ApiResult<()> {
+async fn queue(env: &Env, message: &Message, now: i64) -> ApiResult<String> {
     let id = random::id()?;
     db::run(
-        &cx.db()?,
+        &env.d1("DB").or_internal("the DB binding")?,
         "INSERT INTO email_outbox (id, kind, to_email, subject, text_body, html_body, status, attempts, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, ?7)",
-        args![&id, &message.kind, &message.to, &message.subject, &message.text, &message.html, cx.now],
+        args![&id, &message.kind, &message.to, &message.subject, &message.text, &message.html, now],
     )
     .await?;
+    Ok(id)
+}
+
+/// Queues `message` and delivers it now (for Durable Objects and other
+/// work that has no request to answer first).
+pub async fn send_now(env: &Env, message: Message) -> ApiResult<()> {
+    let id = queue(env, &message, crate::now()).await?;
+    deliver(env, &id, &message).await
+}
+
+/// Queues `message` and delivers it in the background.
+pub async fn send(cx: &Ctx, message: Message) -> ApiResult<()> {
+    let id = queue(&cx.env, &message, cx.now).await?;
     let env = cx.env.clone();
     cx.background(async move {
         if let Err(e) = deliver(&env, &id, &message).await {
