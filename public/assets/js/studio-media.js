@@ -1,0 +1,555 @@
+// What the AI studio media pages (images, audio, video) have in common: a
+// form on the left that offers only the options the chosen provider and
+// model take (as `GET /api/generation/providers` lists them), and the
+// history on the right, newest first, with filters, pages, downloads and
+// deletion. Each page makes one `MediaStudio` for its kind and adds what is
+// its own (models, voices, previews, progress). The page's elements are
+// `#{kind}-…` and its API is `/api/generation/{kind}` and `/api/generation/{kind}s`.
+
+import { api, ApiError } from './api.js';
+import { messageFor } from './forms.js';
+import { renderHeader } from './nav.js';
+
+export const $ = (selector) => document.querySelector(selector);
+
+const PER_PAGE = 12;
+const STATUS_LABELS = { queued: 'Queued', running: 'Generating', succeeded: 'Succeeded', failed: 'Failed' };
+/** Signed file links last an hour; older ones are renewed before a download. */
+const LINK_MAX_AGE_MS = 50 * 60 * 1000;
+const DATES = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function costText(generation) {
+  if (generation.status === 'failed' && !generation.cost_micros) return 'not charged';
+  if (generation.cost_usd === null || generation.cost_usd === undefined) return '';
+  // "0.040000" → "$0.04": cents always, smaller digits only when there are some.
+  return `$${String(generation.cost_usd).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}
+
+/** Why a provider cannot be used, as one sentence. */
+export function reasonText(provider) {
+  const reason = provider.reason || 'it is not configured on this site.';
+  return reason.toLowerCase().startsWith(provider.name.toLowerCase()) ? reason : `${provider.name} is not available: ${reason}`;
+}
+
+/** Whether a generation is still being made (its card is watched). */
+export function unfinished(generation) {
+  return generation.status === 'queued' || generation.status === 'running';
+}
+
+export class MediaStudio {
+  /**
+   * @param {object} page
+   * @param {string} page.kind `image`, `audio` or `video`: the ids, the API paths and the history's list.
+   * @param {string} page.one What one generation is called in messages ("image").
+   * @param {string} page.many And several ("images").
+   * @param {Set<string>} page.keyedProviders Providers whose keys the profile page manages.
+   * @param {object} page.options How options show: `labels`, `order`, `defaults` (preselected values,
+   *   or a function of the allowed ones), `hints`, `placeholders` and `steps` for number fields,
+   *   `textHints` for free text.
+   * @param {(generation: object) => Node} page.preview The media of a card.
+   * @param {(generation: object) => string} page.madeText The status line once a generation is made (no full stop).
+   * @param {(generation: object) => void} [page.made] Called with the generation the form has just made.
+   * @param {(card: HTMLElement, generation: object) => void} [page.watch] Called with every card shown.
+   */
+  constructor(page) {
+    Object.assign(this, page);
+    this.providers = [];
+    /** Generations in the history under the current filters. */
+    this.total = 0;
+    /** Bumped whenever the filters change, so a late page of the old ones is dropped. */
+    this.view = 0;
+    this.busy = false;
+    /** Date.now() until which the provider asked us to wait (429). */
+    this.waitUntil = 0;
+  }
+
+  /** The page's element `#{kind}-{name}`. */
+  el(name) {
+    return document.getElementById(`${this.kind}-${name}`);
+  }
+
+  status(text, kind = 'error') {
+    this.el('status').textContent = text;
+    this.el('status').className = `form-status ${kind}`;
+  }
+
+  galleryStatus(text, kind = 'error') {
+    this.el('gallery-status').textContent = text;
+    this.el('gallery-status').className = `form-status ${kind}`;
+  }
+
+  // ---- Providers and their options ------------------------------------------------
+
+  providerById(id) {
+    return this.providers.find((provider) => provider.id === id) || null;
+  }
+
+  selectedProvider() {
+    return this.providerById(this.el('provider').value);
+  }
+
+  /** Fills the provider select and the filter; chooses the first that works. */
+  fillProviders(providers) {
+    this.providers = providers;
+    this.el('provider').replaceChildren(...providers.map((provider) => {
+      const option = new Option(provider.configured ? provider.name : `${provider.name} (not available)`, provider.id);
+      option.disabled = !provider.configured;
+      return option;
+    }));
+    this.el('filter-provider').append(...providers.map((provider) => new Option(provider.name, provider.id)));
+    const first = providers.find((provider) => provider.configured) || providers[0];
+    if (first) this.el('provider').value = first.id;
+  }
+
+  /** Says why the chosen provider cannot be used, or whose key it uses. */
+  showProvider() {
+    const provider = this.selectedProvider();
+    const note = this.el('provider-reason');
+    note.hidden = !provider || provider.configured;
+    note.replaceChildren();
+    if (!note.hidden) {
+      note.append(reasonText(provider));
+      if (this.keyedProviders.has(provider.id)) {
+        const link = document.createElement('a');
+        link.href = '/profile';
+        link.textContent = 'Manage your keys in your profile';
+        note.append(' ', link, '.');
+      }
+    }
+    const key = this.el('provider-key');
+    key.hidden = !provider?.configured || !provider.key_source;
+    if (!key.hidden) key.textContent = provider.key_source === 'user' ? `Uses your own ${provider.name} API key.` : `Uses the site's ${provider.name} key.`;
+    this.updateGenerate();
+  }
+
+  optionLabel(name) {
+    return this.options.labels?.[name] || name.replace(/_/g, ' ').replace(/^./, (first) => first.toUpperCase());
+  }
+
+  /** A labelled field around `control`, with an optional hint under it. */
+  optionField(name, control, hint) {
+    const field = element('div', 'field');
+    const label = element('label', '', this.optionLabel(name));
+    label.htmlFor = control.id;
+    field.append(label, control);
+    if (hint) {
+      const p = element('p', 'hint', hint);
+      p.id = `${control.id}-hint`;
+      control.setAttribute('aria-describedby', p.id);
+      field.append(p);
+    }
+    return field;
+  }
+
+  /** The control for one option as the API describes it: a list of values
+   *  (or of `{value, label}`), a {min, max} range (with an optional
+   *  `default`), or `true` for free text. `previous` is what the control of
+   *  the same name held, kept if still allowed. */
+  optionControl(name, spec, previous) {
+    const id = `${this.kind}-option-${name}`;
+    const { defaults = {}, hints = {}, placeholders = {}, textHints = {}, steps = {} } = this.options;
+    if (Array.isArray(spec)) {
+      const select = element('select');
+      select.id = id;
+      select.name = name;
+      const choices = spec.map((choice) => (choice && typeof choice === 'object' ? choice : { value: choice, label: String(choice) }));
+      select.append(...choices.map((choice) => new Option(choice.label, String(choice.value))));
+      // Numbers are sent as numbers.
+      if (choices.length && choices.every((choice) => typeof choice.value === 'number')) select.dataset.type = 'number';
+      const values = choices.map((choice) => String(choice.value));
+      const fallback = typeof defaults[name] === 'function' ? defaults[name](spec) : defaults[name];
+      const wanted = [previous, fallback].find((value) => value !== undefined && values.includes(String(value)));
+      select.value = wanted !== undefined ? String(wanted) : values[0] ?? '';
+      return this.optionField(name, select);
+    }
+    if (spec && typeof spec === 'object' && Number.isFinite(spec.min) && Number.isFinite(spec.max)) {
+      // A range of one value leaves nothing to choose.
+      if (spec.min === spec.max) return null;
+      const input = element('input');
+      input.id = id;
+      input.name = name;
+      input.type = 'number';
+      input.min = String(spec.min);
+      input.max = String(spec.max);
+      input.step = String(steps[name] ?? 1);
+      input.inputMode = input.step === '1' ? 'numeric' : 'decimal';
+      input.placeholder = spec.default !== undefined ? String(spec.default) : placeholders[name] || 'default';
+      if (previous !== undefined && previous !== '' && Number(previous) >= spec.min && Number(previous) <= spec.max) input.value = previous;
+      const empty = hints[name] || (spec.default !== undefined ? `empty for ${spec.default}` : 'empty for the default');
+      return this.optionField(name, input, `${spec.min} to ${spec.max}; ${empty}.`);
+    }
+    if (spec === true) {
+      const input = element('input');
+      input.id = id;
+      input.name = name;
+      input.maxLength = 4000;
+      input.autocomplete = 'off';
+      if (previous) input.value = previous;
+      return this.optionField(name, input, textHints[name] || 'Optional.');
+    }
+    return null;
+  }
+
+  /** Rebuilds the option controls from `options` ({name: spec}), keeping what still fits. */
+  buildOptions(options) {
+    const box = this.el('options');
+    const previous = Object.fromEntries([...box.querySelectorAll('[name]')].map((control) => [control.name, control.value]));
+    const order = this.options.order || [];
+    const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+    const names = Object.keys(options).sort((a, b) => rank(a) - rank(b));
+    const fields = names.map((name) => this.optionControl(name, options[name], previous[name])).filter(Boolean);
+    box.replaceChildren(box.querySelector('legend'), ...fields);
+    box.hidden = fields.length === 0;
+  }
+
+  updateGenerate() {
+    const provider = this.selectedProvider();
+    this.el('generate').disabled = this.busy || !provider?.configured || Date.now() < this.waitUntil;
+  }
+
+  // ---- Generating -----------------------------------------------------------------
+
+  setBusy(on) {
+    this.busy = on;
+    const form = this.el('form');
+    if (on) form.setAttribute('aria-busy', 'true');
+    else form.removeAttribute('aria-busy');
+    this.el('progress').hidden = !on;
+    this.updateGenerate();
+  }
+
+  clearInvalid() {
+    for (const control of this.el('form').querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+  }
+
+  /** Marks `control` as what is wrong, says why; null, for `return`. */
+  invalid(control, text) {
+    control.setAttribute('aria-invalid', 'true');
+    this.status(text);
+    control.focus();
+    return null;
+  }
+
+  /** Adds the option controls' values to `body`; null (and a message) when one is off. */
+  readOptions(body) {
+    for (const control of this.el('options').querySelectorAll('[name]')) {
+      if (control.type === 'number') {
+        if (!control.checkValidity()) {
+          const what = control.step === '1' ? 'a whole number' : 'a number';
+          return this.invalid(control, `${this.optionLabel(control.name)} is ${what} from ${control.min} to ${control.max}.`);
+        }
+        if (control.value !== '') body[control.name] = Number(control.value);
+      } else if (control.tagName === 'SELECT') {
+        if (control.value !== '') body[control.name] = control.dataset.type === 'number' ? Number(control.value) : control.value;
+      } else if (control.value.trim()) {
+        body[control.name] = control.value.trim();
+      }
+    }
+    return body;
+  }
+
+  errorText(error) {
+    if (!(error instanceof ApiError)) return messageFor(error);
+    const { code, message, retryAfter } = error;
+    const detail = (lead) => (message && message !== lead ? `${lead} (${message})` : lead);
+    switch (code) {
+      case 'provider_auth': return detail('The provider did not accept the API key: check the key in your profile.');
+      case 'provider_rate_limited':
+        return detail(retryAfter ? `The provider is rate limiting requests: try again in ${retryAfter} seconds.` : 'The provider is rate limiting requests: try again shortly.');
+      case 'provider_unavailable': return detail('The provider is unavailable right now: try again in a moment.');
+      case 'provider_refused': return detail('The provider refused this prompt.');
+      case 'provider_bad_output': return detail(`The provider did not send a usable ${this.one}: try again.`);
+      default: return message || `The ${this.one} could not be generated.`;
+    }
+  }
+
+  showFailure(error) {
+    this.status(this.errorText(error));
+    if (!(error instanceof ApiError)) return;
+    const control = error.field && this.el('form').querySelector(`[name="${CSS.escape(error.field)}"]`);
+    if (control) {
+      control.setAttribute('aria-invalid', 'true');
+      control.focus();
+    }
+    if (error.code === 'provider_rate_limited' && error.retryAfter) {
+      this.waitUntil = Date.now() + error.retryAfter * 1000;
+      this.updateGenerate();
+      setTimeout(() => this.updateGenerate(), error.retryAfter * 1000 + 50);
+    }
+  }
+
+  /** A failure answer has no generation, but one may have been recorded:
+   *  the newest one, if it is this request's, joins the gallery. */
+  async showRecordedFailure(body, sentAt) {
+    const answer = await api('GET', `/api/generation/${this.kind}s?per_page=1`);
+    const newest = answer[`${this.kind}s`][0];
+    if (newest && !this.cardOf(newest.id) && newest.prompt === body.prompt && newest.model === body.model && newest.created_at >= sentAt - 60) {
+      this.addGeneration(newest);
+    }
+  }
+
+  /** Checks the provider, asks `readRequest()` for the body (null when the
+   *  form is not right: it said why) and sends it. */
+  async generate(readRequest) {
+    if (this.busy) return;
+    const provider = this.selectedProvider();
+    if (!provider) { this.status('Choose a provider first.'); return; }
+    if (!provider.configured) { this.status(reasonText(provider)); return; }
+    this.clearInvalid();
+    const body = readRequest();
+    if (!body) return;
+    const sentAt = Date.now() / 1000;
+    this.setBusy(true);
+    this.status('Generating…', 'busy');
+    try {
+      const { generation } = await api('POST', `/api/generation/${this.kind}`, body);
+      const shown = this.addGeneration(generation);
+      this.made?.(generation);
+      this.status(`${this.madeText(generation)}${shown ? '' : ': the filters hide it'}.`, 'ok');
+    } catch (error) {
+      this.showFailure(error);
+      if (error instanceof ApiError && error.status !== 400) await this.showRecordedFailure(body, sentAt).catch(() => { /* the message says enough */ });
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  // ---- The gallery ------------------------------------------------------------------
+
+  card(generation) {
+    const li = element('li', 'generation');
+    li.dataset.id = generation.id;
+    li.dataset.status = generation.status;
+    li.dataset.provider = generation.provider;
+    li.dataset.loaded = String(Date.now());
+
+    const body = element('div', 'generation-body');
+    body.append(element('p', 'generation-prompt', generation.prompt));
+    const meta = element('p', 'generation-meta');
+    meta.append(`${generation.model} · ${this.providerById(generation.provider)?.name || generation.provider}`);
+    const created = generation.created_at ? new Date(generation.created_at * 1000) : null;
+    if (created && !Number.isNaN(created.getTime())) {
+      const time = element('time', '', DATES.format(created));
+      time.dateTime = created.toISOString();
+      meta.append(' · ', time);
+    }
+    const facts = element('p', 'generation-meta');
+    const badge = element('span', `badge generation-state ${{ succeeded: 'ok', failed: 'warn' }[generation.status] || ''}`.trim(), STATUS_LABELS[generation.status] || generation.status);
+    facts.append(badge, ' ', element('span', 'generation-cost', costText(generation)));
+    body.append(meta, facts);
+    if (generation.error) body.append(element('p', 'generation-error', generation.error.message || generation.error.code));
+
+    const actions = element('div', 'generation-actions');
+    for (const file of generation.files) {
+      const many = generation.files.length > 1;
+      const download = element('a', 'button secondary generation-download', many ? `Download ${file.position + 1}` : 'Download');
+      download.href = `${file.url}&download`;
+      download.download = '';
+      if (many) download.setAttribute('aria-label', `Download ${this.one} ${file.position + 1}`);
+      actions.append(download);
+    }
+    const remove = element('button', 'danger generation-delete', 'Delete');
+    remove.type = 'button';
+    actions.append(remove);
+    body.append(actions);
+
+    li.append(this.preview(generation), body);
+    this.watch?.(li, generation);
+    return li;
+  }
+
+  cardOf(id) {
+    return this.el('gallery').querySelector(`li[data-id="${CSS.escape(String(id))}"]`);
+  }
+
+  /** Shows `generation` in place of its card, if it has one; the new card. */
+  replaceCard(generation) {
+    const old = this.cardOf(generation.id);
+    if (!old) return null;
+    const card = this.card(generation);
+    old.replaceWith(card);
+    return card;
+  }
+
+  filters() {
+    return { provider: this.el('filter-provider').value, status: this.el('filter-status').value };
+  }
+
+  matchesFilters(generation) {
+    const { provider, status: wanted } = this.filters();
+    return (!provider || generation.provider === provider) && (!wanted || generation.status === wanted);
+  }
+
+  updateGalleryState() {
+    const count = this.el('gallery').children.length;
+    const { provider, status: wanted } = this.filters();
+    this.el('gallery-empty').hidden = count > 0;
+    this.el('gallery-empty').textContent = provider || wanted
+      ? `No ${this.many} match these filters.`
+      : `No ${this.many} yet: describe one on the left and generate it.`;
+    this.el('more').hidden = count >= this.total;
+  }
+
+  fetchPage(page) {
+    const query = new URLSearchParams({ page: String(page), per_page: String(PER_PAGE) });
+    for (const [name, value] of Object.entries(this.filters())) if (value) query.set(name, value);
+    return api('GET', `/api/generation/${this.kind}s?${query}`);
+  }
+
+  /** Adds the generations of a page not shown yet; how many that was. */
+  showPage(answer) {
+    this.total = answer.total;
+    const fresh = answer[`${this.kind}s`].filter((generation) => !this.cardOf(generation.id));
+    this.el('gallery').append(...fresh.map((generation) => this.card(generation)));
+    this.updateGalleryState();
+    return fresh.length;
+  }
+
+  /** The generations after those shown. Those made or deleted here since
+   *  shift the pages, so the page holding the first one missing is asked
+   *  for, and the one after it when that brought less than a page of new ones. */
+  async loadMore() {
+    const view = this.view;
+    const page = Math.floor(this.el('gallery').children.length / PER_PAGE) + 1;
+    const answer = await this.fetchPage(page);
+    if (view !== this.view || this.showPage(answer) === PER_PAGE || page * PER_PAGE >= answer.total) return;
+    const next = await this.fetchPage(page + 1);
+    if (view === this.view) this.showPage(next);
+  }
+
+  async reloadGallery() {
+    const view = ++this.view;
+    const gallery = this.el('gallery');
+    gallery.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await this.fetchPage(1);
+      if (view !== this.view) return;
+      gallery.replaceChildren();
+      this.showPage(answer);
+    } finally {
+      if (view === this.view) gallery.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Puts a generation first in the gallery if the filters let it show; whether it shows. */
+  addGeneration(generation) {
+    if (!this.matchesFilters(generation)) return false;
+    const existing = this.cardOf(generation.id);
+    if (existing) existing.remove();
+    else this.total += 1;
+    this.el('gallery').prepend(this.card(generation));
+    this.updateGalleryState();
+    this.announce(generation.status === 'failed'
+      ? `The failed attempt is first in your ${this.many}.`
+      : `The new ${this.one} is first in your ${this.many}.`);
+    return true;
+  }
+
+  announce(text) {
+    this.el('announce').textContent = text;
+  }
+
+  async deleteGeneration(card) {
+    const prompt = card.querySelector('.generation-prompt').textContent;
+    if (!confirm(`Delete the ${this.one} “${prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt}”? This cannot be undone.`)) return;
+    await api('DELETE', `/api/generation/${this.kind}/${encodeURIComponent(card.dataset.id)}`);
+    const next = card.nextElementSibling || card.previousElementSibling;
+    card.remove();
+    this.total -= 1;
+    this.updateGalleryState();
+    this.galleryStatus(`${this.one[0].toUpperCase()}${this.one.slice(1)} deleted.`, 'ok');
+    (next?.querySelector('.generation-delete') || this.el('history-title')).focus();
+  }
+
+  /** One generation as it is now. */
+  async fetchGeneration(id) {
+    const { generation } = await api('GET', `/api/generation/${this.kind}/${encodeURIComponent(id)}`);
+    return generation;
+  }
+
+  /** A card shown for a while has links past their expiry: renew them, then download. */
+  async downloadFresh(link) {
+    const card = link.closest('li.generation');
+    const index = [...card.querySelectorAll('.generation-download')].indexOf(link);
+    const renewed = this.replaceCard(await this.fetchGeneration(card.dataset.id));
+    renewed?.querySelectorAll('.generation-download')[index]?.click();
+  }
+
+  // ---- Wiring ---------------------------------------------------------------------
+
+  /** The form's and the gallery's events; `readRequest` as for `generate`. */
+  bind(readRequest) {
+    const form = this.el('form');
+    form.addEventListener('input', (event) => event.target.removeAttribute('aria-invalid'));
+    this.el('prompt').addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.generate(readRequest);
+    });
+
+    for (const filter of [this.el('filter-provider'), this.el('filter-status')]) {
+      filter.addEventListener('change', () => {
+        this.galleryStatus('', '');
+        this.reloadGallery().catch((error) => this.galleryStatus(messageFor(error)));
+      });
+    }
+    this.el('more').addEventListener('click', async (event) => {
+      const button = event.currentTarget;
+      button.disabled = true;
+      try { await this.loadMore(); } catch (error) { this.galleryStatus(messageFor(error)); } finally { button.disabled = false; }
+    });
+    this.el('gallery').addEventListener('click', async (event) => {
+      const download = event.target.closest('.generation-download');
+      if (download && Date.now() - Number(download.closest('li.generation').dataset.loaded) > LINK_MAX_AGE_MS) {
+        event.preventDefault();
+        try { await this.downloadFresh(download); } catch (error) { this.galleryStatus(messageFor(error)); }
+        return;
+      }
+      const remove = event.target.closest('.generation-delete');
+      if (!remove) return;
+      remove.disabled = true;
+      try {
+        await this.deleteGeneration(remove.closest('li.generation'));
+      } catch (error) {
+        this.galleryStatus(messageFor(error));
+      } finally {
+        remove.disabled = false;
+      }
+    });
+  }
+
+  /** Signs the visitor in (or sends them to log in), then loads this kind's
+   *  providers and the first page of the history; `setUp(providers)` fills
+   *  the form. */
+  async start(setUp) {
+    const run = async () => {
+      const user = await renderHeader();
+      if (!user) {
+        location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+        return;
+      }
+      const [providers, firstPage] = await Promise.all([api('GET', '/api/generation/providers'), this.fetchPage(1)]);
+      this.fillProviders(providers[this.kind]);
+      this.showPage(firstPage);
+      await setUp();
+      this.showProvider();
+      document.querySelector('main').removeAttribute('aria-busy');
+    };
+    await run().catch((error) => {
+      this.status(messageFor(error));
+      document.querySelector('main').removeAttribute('aria-busy');
+    });
+  }
+}
