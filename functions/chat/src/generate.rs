@@ -180,10 +180,10 @@ impl Prepared {
                 "UPDATE conversations SET message_count = message_count + 1, total_cost_micros = total_cost_micros + ?1, last_message_at = ?2, updated_at = ?2 WHERE id = ?3",
                 args![cost, now, &self.conversation.id],
             )?,
-            store::count_usage(db, user, "chat_messages", 1)?,
-            store::count_usage(db, user, "chat_tokens_in", message.tokens_in)?,
-            store::count_usage(db, user, "chat_tokens_out", message.tokens_out)?,
-            store::count_usage(db, user, "ai_cost_micros", cost)?,
+            webox_edge::usage::add(db, user, "chat_messages", 1)?,
+            webox_edge::usage::add(db, user, "chat_tokens_in", message.tokens_in)?,
+            webox_edge::usage::add(db, user, "chat_tokens_out", message.tokens_out)?,
+            webox_edge::usage::add(db, user, "ai_cost_micros", cost)?,
         ];
         db::batch(db, statements).await?;
         self.conversation.message_count += 1;

@@ -143,12 +143,3 @@ pub fn insert_message(db: &D1Database, m: &Message) -> ApiResult<D1PreparedState
     )
 }
 
-/// Adds `amount` to one of the user's usage counters (see /api/profile/stats).
-pub fn count_usage(db: &D1Database, user_id: &str, metric: &str, amount: i64) -> ApiResult<D1PreparedStatement> {
-    db::statement(
-        db,
-        "INSERT INTO usage_counters (user_id, metric, value) VALUES (?1, ?2, ?3)
-         ON CONFLICT (user_id, metric) DO UPDATE SET value = value + excluded.value",
-        args![user_id, metric, amount],
-    )
-}

@@ -18,8 +18,6 @@ use webox_core::provider_failure::{self, Named};
 use webox_core::{ApiError, ApiResult};
 use webox_edge::{args, config, db, outbound, provider_keys};
 
-use crate::store;
-
 /// What the job knows, kept in its storage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
@@ -145,8 +143,8 @@ impl GenerationJob {
                  ON CONFLICT (generation_id, position) DO NOTHING",
                 args![&job.generation_id, &key, bytes.len() as i64],
             )?,
-            store::count_usage(&db, &job.user_id, "videos_generated", 1)?,
-            store::count_usage(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?,
+            webox_edge::usage::add(&db, &job.user_id, "videos_generated", 1)?,
+            webox_edge::usage::add(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?,
         ];
         db::batch(&db, statements).await?;
         self.notify(job, None).await;

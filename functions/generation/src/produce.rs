@@ -134,8 +134,8 @@ where
             args![&id, position as i64, key, file_type.content_type(), *size as i64],
         )?);
     }
-    statements.push(store::count_usage(&db, order.user_id, order.metric, files.len() as i64)?);
-    statements.push(store::count_usage(&db, order.user_id, "ai_cost_micros", order.cost_micros)?);
+    statements.push(webox_edge::usage::add(&db, order.user_id, order.metric, files.len() as i64)?);
+    statements.push(webox_edge::usage::add(&db, order.user_id, "ai_cost_micros", order.cost_micros)?);
     db::batch(&db, statements).await?;
 
     let generation = store::owned_any(&db, &id, order.user_id).await?;

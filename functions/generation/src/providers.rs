@@ -28,6 +28,17 @@ fn image_options(provider: ImageProvider, model: &str) -> serde_json::Value {
     }
 }
 
+/// Whose key a provider would use for this user, or why it cannot be used.
+fn availability(cx: &Ctx, saved: &[String], provider: impl Named, stored_as: webox_core::api_keys::Provider, prefix: &str) -> (Option<&'static str>, Option<String>) {
+    if saved.iter().any(|p| p == stored_as.as_str()) {
+        (Some("user"), None)
+    } else if config::optional(&cx.env, &format!("{prefix}_API_KEY")).is_some() {
+        (Some("platform"), None)
+    } else {
+        (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), provider.name())))
+    }
+}
+
 pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let saved = provider_keys::saved_by(&cx.db()?, &user.user_id).await?;
@@ -35,9 +46,7 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
         .into_iter()
         .map(|provider| {
             let (key_source, reason) = match provider.key_provider() {
-                Some(stored_as) if saved.iter().any(|p| p == stored_as.as_str()) => (Some("user"), None),
-                Some(_) if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() => (Some("platform"), None),
-                Some(_) => (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), provider.name()))),
+                Some(stored_as) => availability(&cx, &saved, provider, stored_as, provider.config_prefix()),
                 None if cx.env.ai("AI").is_ok() => (Some("platform"), None),
                 None => (None, Some(crate::produce::workers_ai_unavailable().message)),
             };
@@ -50,14 +59,7 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let audio: Vec<_> = AudioProvider::ALL
         .into_iter()
         .map(|provider| {
-            let stored_as = provider.key_provider();
-            let (key_source, reason) = if saved.iter().any(|p| p == stored_as.as_str()) {
-                (Some("user"), None)
-            } else if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() {
-                (Some("platform"), None)
-            } else {
-                (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), stored_as.as_str())))
-            };
+            let (key_source, reason) = availability(&cx, &saved, provider, provider.key_provider(), provider.config_prefix());
             let types: Vec<_> = provider
                 .audio_types()
                 .iter()
@@ -80,15 +82,8 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let video: Vec<_> = webox_core::media::video::VideoProvider::ALL
         .into_iter()
         .map(|provider| {
-            let stored_as = provider.key_provider();
             let mut entry = crate::video::options(provider);
-            let (key_source, reason) = if saved.iter().any(|p| p == stored_as.as_str()) {
-                (Some("user"), None)
-            } else if config::optional(&cx.env, &format!("{}_API_KEY", provider.config_prefix())).is_some() {
-                (Some("platform"), None)
-            } else {
-                (None, Some(format!("{} is not configured: add your own {} API key in your profile", provider.name(), stored_as.as_str())))
-            };
+            let (key_source, reason) = availability(&cx, &saved, provider, provider.key_provider(), provider.config_prefix());
             entry["configured"] = json!(key_source.is_some());
             entry["key_source"] = json!(key_source);
             entry["reason"] = json!(reason);

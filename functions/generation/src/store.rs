@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::{D1Database, D1PreparedStatement};
+use worker::D1Database;
 
 use webox_core::chat::catalog::micros_to_usd;
 use webox_core::media::delivery;
@@ -145,11 +145,3 @@ pub async fn list(db: &D1Database, user_id: &str, kind: MediaKind, query: &Histo
     Ok((rows, total.map_or(0, |c| c.n)))
 }
 
-pub fn count_usage(db: &D1Database, user_id: &str, metric: &str, amount: i64) -> ApiResult<D1PreparedStatement> {
-    db::statement(
-        db,
-        "INSERT INTO usage_counters (user_id, metric, value) VALUES (?1, ?2, ?3)
-         ON CONFLICT (user_id, metric) DO UPDATE SET value = value + excluded.value",
-        args![user_id, metric, amount],
-    )
-}

@@ -31,6 +31,7 @@ pub mod router;
 pub mod refunds;
 pub mod sessions;
 pub mod stripe_api;
+pub mod usage;
 
 pub use router::{Ctx, Route};
 pub use webox_core::{ApiError, ApiResult};

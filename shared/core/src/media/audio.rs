@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonObject;
+use crate::media::{allowed, allowed_for, not_for};
 use crate::provider_failure::Named;
 
 pub const MAX_TEXT_CHARS: usize = 5_000;
@@ -119,17 +120,6 @@ impl AudioType {
     }
 }
 
-fn allowed(field: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` must be one of: {}", values.join(", ")))
-}
-
-fn allowed_for(field: &str, what: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` for {what} must be one of: {}", values.join(", ")))
-}
-
-fn not_for(field: &str, what: &str) -> ApiError {
-    ApiError::invalid("unsupported_option", field, format!("`{field}` is not an option of {what}"))
-}
 
 /// A validated audio request.
 #[derive(Debug, Clone, PartialEq, Serialize)]

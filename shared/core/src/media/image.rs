@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonObject;
+use crate::media::{allowed, allowed_for, not_for};
 use crate::provider_failure::{self, Named};
 
 pub const MAX_PROMPT_CHARS: usize = 4_000;
@@ -82,17 +83,6 @@ impl ImageProvider {
     }
 }
 
-fn allowed(field: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` must be one of: {}", values.join(", ")))
-}
-
-fn allowed_for(field: &str, model: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` for {model} must be one of: {}", values.join(", ")))
-}
-
-fn not_for(field: &str, model: &str) -> ApiError {
-    ApiError::invalid("unsupported_option", field, format!("`{field}` is not an option of {model}"))
-}
 
 const DALLE3_SIZES: &[&str] = &["1024x1024", "1792x1024", "1024x1792"];
 const DALLE2_SIZES: &[&str] = &["256x256", "512x512", "1024x1024"];

@@ -14,6 +14,21 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
 
+/// `field` must be one of `values`.
+pub(crate) fn allowed(field: &str, values: &[&str]) -> ApiError {
+    ApiError::invalid("invalid_value", field, format!("`{field}` must be one of: {}", values.join(", ")))
+}
+
+/// `field` for `what` (a model, a provider) must be one of `values`.
+pub(crate) fn allowed_for(field: &str, what: &str, values: &[&str]) -> ApiError {
+    ApiError::invalid("invalid_value", field, format!("`{field}` for {what} must be one of: {}", values.join(", ")))
+}
+
+/// `field` is not an option of `what`.
+pub(crate) fn not_for(field: &str, what: &str) -> ApiError {
+    ApiError::invalid("unsupported_option", field, format!("`{field}` is not an option of {what}"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaKind {

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonObject;
+use crate::media::{allowed, allowed_for, not_for};
 use crate::provider_failure::{self, Named};
 
 pub const MAX_PROMPT_CHARS: usize = 1_000;
@@ -97,17 +98,6 @@ impl VideoProvider {
     }
 }
 
-fn allowed(field: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` must be one of: {}", values.join(", ")))
-}
-
-fn allowed_for(field: &str, model: &str, values: &[&str]) -> ApiError {
-    ApiError::invalid("invalid_value", field, format!("`{field}` for {model} must be one of: {}", values.join(", ")))
-}
-
-fn not_for(field: &str, model: &str) -> ApiError {
-    ApiError::invalid("unsupported_option", field, format!("`{field}` is not an option of {model}"))
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VideoRequest {
