@@ -6,6 +6,7 @@
 //! developers and tests look inside and inject faults.
 
 pub mod audio;
+pub mod call_log;
 pub mod email;
 pub mod faults;
 pub mod images;
@@ -118,11 +119,11 @@ pub struct Simulator {
     pub stripe: stripe::Ledger,
     pub paypal: paypal::Ledger,
     pub webhooks: webhooks::Webhooks,
-    pub llm: llm::Calls,
-    pub image_calls: images::Calls,
+    pub llm_calls: call_log::CallLog,
+    pub image_calls: call_log::CallLog,
     pub image_files: images::Files,
-    pub audio_calls: audio::Calls,
-    pub video_calls: video::Calls,
+    pub audio_calls: call_log::CallLog,
+    pub video_calls: call_log::CallLog,
     pub video_tasks: video::Tasks,
     pub video_files: video::Files,
 }
@@ -137,7 +138,7 @@ impl Simulator {
             stripe: Default::default(),
             paypal: Default::default(),
             webhooks,
-            llm: Default::default(),
+            llm_calls: Default::default(),
             image_calls: Default::default(),
             image_files: Default::default(),
             audio_calls: Default::default(),

@@ -15,18 +15,14 @@ mod elevenlabs;
 mod stable_audio;
 mod tune;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
-use crate::{markers, Config, Simulator};
+use crate::{call_log, markers, Config, Simulator};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -231,49 +227,16 @@ pub(crate) struct CallSummary {
     pub body: Value,
 }
 
-/// The last calls to the simulated audio providers, for `GET /_sim/audio`.
-#[derive(Clone, Default)]
-pub struct Calls(Arc<Mutex<VecDeque<Value>>>);
-
-const KEPT_CALLS: usize = 500;
-
-impl Calls {
-    fn record(&self, provider: Provider, path: &str, summary: &CallSummary, status: StatusCode) {
-        if let Ok(mut calls) = self.0.lock() {
-            if calls.len() == KEPT_CALLS {
-                calls.pop_front();
-            }
-            calls.push_back(json!({"provider": provider.name(), "path": path, "model": summary.model, "status": status.as_u16(), "body": summary.body}));
-        }
-    }
-
-    fn list(&self) -> Vec<Value> {
-        self.0.lock().map(|calls| calls.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    fn clear(&self) {
-        if let Ok(mut calls) = self.0.lock() {
-            calls.clear();
-        }
-    }
-}
-
 /// Turns a family's result into its response and records the call.
 fn respond(sim: &Simulator, provider: Provider, path: &str, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
     let response = result.unwrap_or_else(|failure| render(&failure));
-    sim.audio_calls.record(provider, path, summary, response.status());
+    sim.audio_calls.push(json!({"provider": provider.name(), "path": path, "model": summary.model, "status": response.status().as_u16(), "body": summary.body}));
     response
 }
 
 pub fn router() -> Router<Simulator> {
     Router::new()
-        .route(
-            "/_sim/audio",
-            get(|State(sim): State<Simulator>| async move { Json(json!({"requests": sim.audio_calls.list()})) }).delete(|State(sim): State<Simulator>| async move {
-                sim.audio_calls.clear();
-                StatusCode::NO_CONTENT
-            }),
-        )
+        .merge(call_log::routes("/_sim/audio", |sim| &sim.audio_calls))
         .merge(elevenlabs::router())
         .merge(stable_audio::router())
 }
@@ -332,16 +295,5 @@ mod tests {
         let long = Length::new(&config, Duration::from_secs(190));
         assert_eq!((long.made, long.header()), (Duration::from_secs(12), ("x-sim-requested-ms", "190000".to_owned())));
         assert_eq!(Length::new(&config, Duration::from_millis(2500)).made, Duration::from_millis(2500));
-    }
-
-    #[test]
-    fn the_log_keeps_the_last_calls() {
-        let calls = Calls::default();
-        for _ in 0..KEPT_CALLS + 3 {
-            calls.record(Provider::ElevenLabs, "/elevenlabs/v1/voices", &CallSummary::default(), StatusCode::OK);
-        }
-        assert_eq!(calls.list().len(), KEPT_CALLS);
-        calls.clear();
-        assert!(calls.list().is_empty());
     }
 }

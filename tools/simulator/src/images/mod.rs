@@ -21,14 +21,12 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
-use crate::{markers, Config, Simulator};
+use crate::{call_log, markers, Config, Simulator};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -190,33 +188,6 @@ pub(crate) struct CallSummary {
     pub body: Value,
 }
 
-/// The last calls to the simulated image providers, for `GET /_sim/images`.
-#[derive(Clone, Default)]
-pub struct Calls(Arc<Mutex<VecDeque<Value>>>);
-
-const KEPT_CALLS: usize = 500;
-
-impl Calls {
-    fn record(&self, provider: Provider, path: &str, summary: &CallSummary, status: StatusCode) {
-        if let Ok(mut calls) = self.0.lock() {
-            if calls.len() == KEPT_CALLS {
-                calls.pop_front();
-            }
-            calls.push_back(json!({"provider": provider.name(), "path": path, "model": summary.model, "status": status.as_u16(), "body": summary.body}));
-        }
-    }
-
-    fn list(&self) -> Vec<Value> {
-        self.0.lock().map(|calls| calls.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    fn clear(&self) {
-        if let Ok(mut calls) = self.0.lock() {
-            calls.clear();
-        }
-    }
-}
-
 /// The images behind OpenAI's `url` answers, by file name; only the last
 /// few are kept, as OpenAI's links expire.
 #[derive(Clone, Default)]
@@ -248,7 +219,7 @@ impl Files {
 /// Turns a family's result into its response and records the call.
 fn respond(sim: &Simulator, provider: Provider, path: &str, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
     let response = result.unwrap_or_else(|failure| render(&failure));
-    sim.image_calls.record(provider, path, summary, response.status());
+    sim.image_calls.push(json!({"provider": provider.name(), "path": path, "model": summary.model, "status": response.status().as_u16(), "body": summary.body}));
     response
 }
 
@@ -275,13 +246,7 @@ async fn paint(seeds: Vec<String>, width: u32, height: u32, format: picture::For
 
 pub fn router() -> Router<Simulator> {
     Router::new()
-        .route(
-            "/_sim/images",
-            get(|State(sim): State<Simulator>| async move { Json(json!({"requests": sim.image_calls.list()})) }).delete(|State(sim): State<Simulator>| async move {
-                sim.image_calls.clear();
-                StatusCode::NO_CONTENT
-            }),
-        )
+        .merge(call_log::routes("/_sim/images", |sim| &sim.image_calls))
         .merge(openai::router())
         .merge(stability::router())
 }
@@ -339,16 +304,5 @@ mod tests {
             files.keep(Vec::new(), "png");
         }
         assert_eq!(files.get(&first), None);
-    }
-
-    #[test]
-    fn the_log_keeps_the_last_calls() {
-        let calls = Calls::default();
-        for _ in 0..KEPT_CALLS + 3 {
-            calls.record(Provider::Stability, "/stability/v2beta/stable-image/generate/core", &CallSummary::default(), StatusCode::OK);
-        }
-        assert_eq!(calls.list().len(), KEPT_CALLS);
-        calls.clear();
-        assert!(calls.list().is_empty());
     }
 }

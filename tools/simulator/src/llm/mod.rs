@@ -18,18 +18,14 @@ mod openai_compatible;
 mod reply;
 mod stream;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
-use crate::{Config, Simulator};
+use crate::{call_log, Config, Simulator};
 use reply::{Behaviour, Outcome, Reply};
 use stream::Pacing;
 
@@ -274,52 +270,19 @@ impl CallSummary {
     }
 }
 
-/// The last calls to the simulated providers, for `GET /_sim/llm`.
-#[derive(Clone, Default)]
-pub struct Calls(Arc<Mutex<VecDeque<Value>>>);
-
-const KEPT_CALLS: usize = 500;
-
-impl Calls {
-    fn record(&self, provider: Provider, path: &str, summary: &CallSummary, status: StatusCode) {
-        if let Ok(mut calls) = self.0.lock() {
-            if calls.len() == KEPT_CALLS {
-                calls.pop_front();
-            }
-            calls.push_back(json!({
-                "provider": provider.service(), "path": path, "model": summary.model,
-                "stream": summary.stream, "status": status.as_u16(), "body": summary.body,
-            }));
-        }
-    }
-
-    fn list(&self) -> Vec<Value> {
-        self.0.lock().map(|calls| calls.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    fn clear(&self) {
-        if let Ok(mut calls) = self.0.lock() {
-            calls.clear();
-        }
-    }
-}
-
 /// Turns a family's result into its response and records the call.
 fn respond(sim: &Simulator, provider: Provider, path: &str, summary: &CallSummary, result: Result<Response, Failure>, render: fn(Provider, &Failure) -> Response) -> Response {
     let response = result.unwrap_or_else(|failure| render(provider, &failure));
-    sim.llm.record(provider, path, summary, response.status());
+    sim.llm_calls.push(json!({
+        "provider": provider.service(), "path": path, "model": summary.model,
+        "stream": summary.stream, "status": response.status().as_u16(), "body": summary.body,
+    }));
     response
 }
 
 pub fn router() -> Router<Simulator> {
     Router::new()
-        .route(
-            "/_sim/llm",
-            get(|State(sim): State<Simulator>| async move { Json(json!({"requests": sim.llm.list()})) }).delete(|State(sim): State<Simulator>| async move {
-                sim.llm.clear();
-                StatusCode::NO_CONTENT
-            }),
-        )
+        .merge(call_log::routes("/_sim/llm", |sim| &sim.llm_calls))
         .merge(openai_compatible::router())
         .merge(anthropic::router())
         .merge(gemini::router())
@@ -343,16 +306,5 @@ mod tests {
         assert_eq!(Failure::from_fault(fault(429, Some(2)), "gpt-4o"), Failure::RateLimited { retry_after: 2 });
         assert_eq!(Failure::from_fault(fault(404, None), "gpt-4o"), Failure::UnknownModel("gpt-4o".into()));
         assert_eq!(Failure::from_fault(fault(503, None), "gpt-4o"), Failure::Status(503));
-    }
-
-    #[test]
-    fn the_log_keeps_the_last_calls() {
-        let calls = Calls::default();
-        for _ in 0..KEPT_CALLS + 3 {
-            calls.record(Provider::Groq, "/groq/openai/v1/chat/completions", &CallSummary::default(), StatusCode::OK);
-        }
-        assert_eq!(calls.list().len(), KEPT_CALLS);
-        calls.clear();
-        assert!(calls.list().is_empty());
     }
 }

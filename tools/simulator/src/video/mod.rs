@@ -19,8 +19,6 @@ mod luma;
 mod runway;
 mod tasks;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -30,7 +28,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::{markers, Config, Simulator};
+use crate::{call_log, markers, Config, Simulator};
 use fields::Problem;
 use film::Film;
 pub use tasks::{Files, Tasks};
@@ -303,34 +301,6 @@ impl CallSummary {
     }
 }
 
-/// The last calls to the simulated video providers, for `GET /_sim/video`.
-#[derive(Clone, Default)]
-pub struct Calls(Arc<Mutex<VecDeque<Value>>>);
-
-const KEPT_CALLS: usize = 500;
-
-impl Calls {
-    fn record(&self, provider: Provider, method: &Method, path: &str, summary: &CallSummary, status: StatusCode) {
-        if let Ok(mut calls) = self.0.lock() {
-            if calls.len() == KEPT_CALLS {
-                calls.pop_front();
-            }
-            let call = json!({"provider": provider.service(), "method": method.as_str(), "path": path, "model": summary.model, "status": status.as_u16(), "body": summary.body});
-            calls.push_back(call);
-        }
-    }
-
-    fn list(&self) -> Vec<Value> {
-        self.0.lock().map(|calls| calls.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    fn clear(&self) {
-        if let Ok(mut calls) = self.0.lock() {
-            calls.clear();
-        }
-    }
-}
-
 /// One call to a provider as the call log sees it.
 struct Call<'a> {
     provider: Provider,
@@ -341,7 +311,10 @@ struct Call<'a> {
 /// Turns a provider's result into its response and records the call.
 fn respond(sim: &Simulator, call: Call, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
     let response = result.unwrap_or_else(|failure| render(&failure));
-    sim.video_calls.record(call.provider, &call.method, call.path, summary, response.status());
+    sim.video_calls.push(json!({
+        "provider": call.provider.service(), "method": call.method.as_str(), "path": call.path,
+        "model": summary.model, "status": response.status().as_u16(), "body": summary.body,
+    }));
     response
 }
 
@@ -350,13 +323,7 @@ pub fn router() -> Router<Simulator> {
         .into_iter()
         .fold(Router::new(), |router, provider| router.route(&format!("{}/_files/{{name}}", provider.prefix()), get(file)));
     Router::new()
-        .route(
-            "/_sim/video",
-            get(|State(sim): State<Simulator>| async move { Json(json!({"requests": sim.video_calls.list()})) }).delete(|State(sim): State<Simulator>| async move {
-                sim.video_calls.clear();
-                StatusCode::NO_CONTENT
-            }),
-        )
+        .merge(call_log::routes("/_sim/video", |sim| &sim.video_calls))
         .merge(files)
         .merge(runway::router())
         .merge(luma::router())
@@ -426,16 +393,5 @@ mod tests {
         assert_eq!(byte_range("bytes=1000-", 1000), Range::Unsatisfiable);
         assert_eq!(byte_range("bytes=0-1,5-9", 1000), Range::Whole);
         assert_eq!(byte_range("items=0-1", 1000), Range::Whole);
-    }
-
-    #[test]
-    fn the_log_keeps_the_last_calls() {
-        let calls = Calls::default();
-        for _ in 0..KEPT_CALLS + 3 {
-            calls.record(Provider::Fal, &Method::GET, "/fal/fal-ai/pika/requests/x/status", &CallSummary::default(), StatusCode::OK);
-        }
-        assert_eq!(calls.list().len(), KEPT_CALLS);
-        calls.clear();
-        assert!(calls.list().is_empty());
     }
 }
