@@ -8,7 +8,9 @@
 # --extra-sql loads more data after the demo data (the benchmarks use it).
 #
 # FILE holds the Workers' secrets and overrides (KEY=value lines, as in
-# .dev.vars). wrangler gets a clean environment with just those (plus PATH
+# .dev.vars). It is also wrangler's --env-file, so a developer's own
+# .dev.vars beside wrangler.toml is never read instead (it would point the
+# gateway at another simulator). wrangler gets a clean environment with just those (plus PATH
 # and HOME) and CLOUDFLARE_INCLUDE_PROCESS_ENV, so every Worker of the
 # multi-config session sees the same values.
 set -euo pipefail
@@ -56,5 +58,5 @@ done <"$secrets"
 
 exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" CLOUDFLARE_INCLUDE_PROCESS_ENV=true WRANGLER_SEND_METRICS=false \
   "${worker_env[@]}" \
-  wrangler dev "${configs[@]}" --persist-to "$state" --ip 127.0.0.1 --port "$port" \
+  wrangler dev "${configs[@]}" --env-file "$secrets" --persist-to "$state" --ip 127.0.0.1 --port "$port" \
   --inspector-port "$inspector_port" --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-info}"
