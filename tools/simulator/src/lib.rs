@@ -1,24 +1,41 @@
 //! The simulator: one HTTP server standing in for the external services
 //! WeBox calls (the Resend email API, Stripe, PayPal, the chat LLM,
-//! image-, audio- and video-generation providers), speaking their real wire formats so the
-//! Workers run the same code against it as in production.
+//! image-, audio- (speech, sound, songs) and video-generation providers),
+//! speaking their real wire formats so the Workers run the same code
+//! against it as in production.
 //! Each service is a module with its own `router()`; `/_sim/*` routes let
-//! developers and tests look inside and inject faults.
+//! developers and tests look inside and inject faults. What several
+//! families share: `markers`, `faults`, `call_log`, `fields` (reading JSON
+//! bodies) and `tasks` (the asynchronous providers' tasks and files).
+//!
+//! Routes by prefix (each module's docs and the README say more):
+//! `/emails`; Stripe `/v1/...`; PayPal `/v1/oauth2/...`, `/v2/...`,
+//! `/checkoutnow`; chat `/openai`, `/anthropic`, `/gemini`, `/mistral`,
+//! `/groq`; images `/openai/v1/images/...`, `/stability/v2beta/stable-image/...`;
+//! audio `/elevenlabs/v1/...`, `/stability/v2beta/audio/...`, Suno through
+//! the suno-api gateway `/suno/api/{generate, custom_generate, get,
+//! get_limit}` (files `/suno/files/...`), Udio through PiAPI
+//! `/piapi/api/v1/task[/{id}]` (files `/piapi/files/...`); video `/runway`,
+//! `/luma`, `/fal` (files `/<prefix>/_files/...`); and `/_sim/{health,
+//! faults, emails, webhooks, paypal, llm, images, audio, video}`.
 
 pub mod audio;
 pub mod call_log;
 pub mod email;
 pub mod faults;
+pub(crate) mod fields;
 pub mod images;
 pub mod llm;
 pub mod markers;
 pub mod paypal;
 pub mod stripe;
+pub mod tasks;
 pub mod video;
 pub mod webhooks;
 
 use std::sync::Arc;
 
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 
@@ -59,6 +76,13 @@ pub struct Config {
     pub elevenlabs_api_key: String,
     /// How long a simulated clip takes to "generate".
     pub audio_delay_ms: u64,
+    /// The `Cookie` header the suno-api gateway accepts: the user's whole
+    /// Suno session (it must hold `__client=`).
+    pub suno_cookie: String,
+    /// The key PiAPI (Udio) accepts as `X-API-Key`.
+    pub piapi_api_key: String,
+    /// How long a simulated song task (Suno, Udio) takes, from submitted to complete.
+    pub music_task_ms: u64,
     /// The longest clip actually made: a longer one asked for is cut to
     /// this, so tests stay fast (its answer still says the length asked for).
     pub audio_max_seconds: u64,
@@ -100,6 +124,9 @@ impl Config {
             image_delay_ms: var("SIM_IMAGE_DELAY_MS", "50").parse().unwrap_or(50),
             elevenlabs_api_key: var("SIM_ELEVENLABS_KEY", "sk_sim_elevenlabs_local"),
             audio_delay_ms: var("SIM_AUDIO_DELAY_MS", "50").parse().unwrap_or(50),
+            suno_cookie: var("SIM_SUNO_COOKIE", "__client=dev_local_suno_session"),
+            piapi_api_key: var("SIM_PIAPI_KEY", "piapi_dev_local_key"),
+            music_task_ms: var("SIM_MUSIC_TASK_MS", "3000").parse().unwrap_or(3000),
             audio_max_seconds: var("SIM_AUDIO_MAX_SECONDS", "12").parse().unwrap_or(12),
             runway_api_key: var("SIM_RUNWAY_KEY", "key_sim_runway_local"),
             luma_api_key: var("SIM_LUMA_KEY", "luma-sim-local"),
@@ -123,9 +150,11 @@ pub struct Simulator {
     pub image_calls: call_log::CallLog,
     pub image_files: images::Files,
     pub audio_calls: call_log::CallLog,
+    /// Suno's clips and Udio's tasks, and their songs' files.
+    pub music_tasks: audio::Tasks,
     pub video_calls: call_log::CallLog,
+    /// The video tasks and their films.
     pub video_tasks: video::Tasks,
-    pub video_files: video::Files,
 }
 
 impl Simulator {
@@ -142,9 +171,9 @@ impl Simulator {
             image_calls: Default::default(),
             image_files: Default::default(),
             audio_calls: Default::default(),
+            music_tasks: audio::Tasks::new(audio::KEPT_TASK_FILES),
             video_calls: Default::default(),
-            video_tasks: Default::default(),
-            video_files: Default::default(),
+            video_tasks: video::Tasks::new(video::KEPT_TASK_FILES),
         }
     }
 
@@ -185,6 +214,12 @@ pub fn uuid_v4() -> String {
 
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// `http://<Host>`: the simulator as the caller reached it, where the
+/// providers' absolute URLs (files, status URLs) point.
+pub(crate) fn host_url(headers: &HeaderMap) -> String {
+    format!("http://{}", headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1"))
 }
 
 /// Now as an RFC 3339 timestamp (`2026-11-25T10:00:00Z`).

@@ -4,19 +4,14 @@
 //! check their length and that they are not silence), markers, faults and
 //! the call log.
 
-use std::io::Cursor;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use common::Clip;
 use serde_json::{json, Value};
-use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::DecoderOptions;
-use symphonia::core::errors::Error as DecodeError;
-use symphonia::core::formats::FormatOptions;
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
-use symphonia::core::probe::Hint;
 use webox_simulator::{Config, Simulator};
 
 const ELEVENLABS_KEY: &str = "sk_test_elevenlabs";
@@ -124,64 +119,6 @@ impl StableAudio {
             request = request.header("X-Sim-Behaviour", header);
         }
         request.send().await.unwrap()
-    }
-}
-
-/// A decoded clip: its sample rate and its (mono) samples.
-struct Clip {
-    sample_rate: u32,
-    samples: Vec<f32>,
-}
-
-impl Clip {
-    /// Decodes a whole MP3 or WAV file, trimming the MP3 encoder's delay and
-    /// padding as its LAME tag says.
-    fn decode(bytes: &[u8], extension: &str) -> Clip {
-        let source = MediaSourceStream::new(Box::new(Cursor::new(bytes.to_vec())), Default::default());
-        let mut hint = Hint::new();
-        hint.with_extension(extension);
-        let options = FormatOptions { enable_gapless: true, ..Default::default() };
-        let mut format = symphonia::default::get_probe().format(&hint, source, &options, &MetadataOptions::default()).unwrap().format;
-        let track = format.default_track().unwrap();
-        let (track_id, params) = (track.id, track.codec_params.clone());
-        assert_eq!(params.channels.map(|c| c.count()), Some(1), "mono");
-        let mut decoder = symphonia::default::get_codecs().make(&params, &DecoderOptions::default()).unwrap();
-        let mut samples = Vec::new();
-        loop {
-            let packet = match format.next_packet() {
-                Ok(packet) => packet,
-                Err(DecodeError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-                Err(e) => panic!("cannot read the clip: {e}"),
-            };
-            if packet.track_id() != track_id {
-                continue;
-            }
-            let decoded = decoder.decode(&packet).unwrap();
-            let mut buffer = SampleBuffer::<f32>::new(decoded.capacity() as u64, *decoded.spec());
-            buffer.copy_interleaved_ref(decoded);
-            samples.extend_from_slice(buffer.samples());
-        }
-        Clip { sample_rate: params.sample_rate.unwrap(), samples }
-    }
-
-    /// Raw 16-bit little-endian mono PCM.
-    fn from_pcm(bytes: &[u8], sample_rate: u32) -> Clip {
-        assert_eq!(bytes.len() % 2, 0);
-        let samples = bytes.chunks_exact(2).map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0).collect();
-        Clip { sample_rate, samples }
-    }
-
-    fn seconds(&self) -> f64 {
-        self.samples.len() as f64 / f64::from(self.sample_rate)
-    }
-
-    /// Within 10% of `seconds`, and something to hear all along.
-    fn assert_sounds_for(&self, seconds: f64) {
-        assert!((self.seconds() - seconds).abs() <= seconds * 0.1, "{} s of sound, not {seconds} s", self.seconds());
-        let rms = (self.samples.iter().map(|s| s * s).sum::<f32>() / self.samples.len() as f32).sqrt();
-        assert!(rms > 0.02, "silent: RMS {rms}");
-        let quiet_halves = self.samples.chunks(self.samples.len().div_ceil(2)).filter(|half| half.iter().all(|s| s.abs() < 0.05)).count();
-        assert_eq!(quiet_halves, 0, "sound in both halves");
     }
 }
 
@@ -532,10 +469,10 @@ async fn calls_are_listed_without_audio_and_cleared() {
     assert_eq!(
         listed["requests"],
         json!([
-            {"provider": "elevenlabs", "path": format!("/elevenlabs/v1/text-to-speech/{RACHEL}"), "model": "eleven_turbo_v2_5", "status": 200,
+            {"provider": "elevenlabs", "method": "POST", "path": format!("/elevenlabs/v1/text-to-speech/{RACHEL}"), "model": "eleven_turbo_v2_5", "status": 200,
              "body": {"text": "Hello", "model_id": "eleven_turbo_v2_5"}},
-            {"provider": "elevenlabs", "path": "/elevenlabs/v1/sound-generation", "model": null, "status": 401, "body": {"text": "thunder"}},
-            {"provider": "stability", "path": "/stability/v2beta/audio/stable-audio-2/text-to-audio", "model": "stable-audio-2", "status": 200,
+            {"provider": "elevenlabs", "method": "POST", "path": "/elevenlabs/v1/sound-generation", "model": null, "status": 401, "body": {"text": "thunder"}},
+            {"provider": "stability", "method": "POST", "path": "/stability/v2beta/audio/stable-audio-2/text-to-audio", "model": "stable-audio-2", "status": 200,
              "body": {"prompt": "rain", "duration": "1", "output_format": "wav"}},
         ])
     );

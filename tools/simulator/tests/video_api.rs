@@ -263,6 +263,19 @@ async fn luma_generations_go_queued_dreaming_completed_with_the_video() {
     let (content_type, mp4) = download(url).await;
     assert_eq!(content_type, "video/mp4");
     Probe::of(&mp4).assert_is(540, 960, MAX_SECONDS as f64);
+
+    let poster = done["assets"]["image"].as_str().unwrap();
+    assert_eq!(poster, format!("{base}/luma/_files/{id}.jpg"));
+    let (content_type, jpeg) = download(poster).await;
+    assert_eq!((content_type.as_str(), &jpeg[..3]), ("image/jpeg", &[0xFF, 0xD8, 0xFF][..]));
+    assert_eq!(jpeg_size(&jpeg), (540, 960), "the poster is the film's size");
+}
+
+/// The width and height in a JPEG's start-of-frame segment.
+fn jpeg_size(jpeg: &[u8]) -> (u16, u16) {
+    let frame = jpeg.windows(2).position(|marker| marker[0] == 0xFF && (0xC0..=0xC2).contains(&marker[1])).unwrap();
+    let at = |i: usize| u16::from_be_bytes([jpeg[frame + i], jpeg[frame + i + 1]]);
+    (at(7), at(5))
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::tune::Encoding;
-use super::{CallSummary, Failure, Length, Outcome, Problem, Provider};
+use super::{Call, CallSummary, Failure, Length, Outcome, Problem, Provider};
 use crate::{markers, Simulator};
 
 const PREFIX: &str = "/elevenlabs/v1";
@@ -340,12 +340,12 @@ async fn voices(sim: &Simulator, headers: &HeaderMap) -> Result<Response, Failur
     super::check_key(sim, Provider::ElevenLabs, headers)?;
     let plan = super::plan(sim, Provider::ElevenLabs, "", "voices", "", headers)?;
     tokio::time::sleep(plan.delay).await;
-    let host = super::header(headers, "host").unwrap_or("127.0.0.1");
+    let base = crate::host_url(headers);
     let voices: Vec<Value> = VOICES
         .iter()
         .map(|voice| {
             let labels: Map<String, Value> = LABELS.iter().zip(voice.labels).map(|(name, value)| ((*name).to_owned(), value.into())).collect();
-            let preview_url = format!("http://{host}/elevenlabs/_previews/{}.mp3", voice.id);
+            let preview_url = format!("{base}/elevenlabs/_previews/{}.mp3", voice.id);
             json!({"voice_id": voice.id, "name": voice.name, "category": "premade", "labels": labels, "preview_url": preview_url})
         })
         .collect();
@@ -366,33 +366,27 @@ async fn preview(Path(file): Path<String>) -> Response {
     }
 }
 
-/// What `/_sim/audio` shows of a body, before it is read.
-fn summary_of(body: &[u8]) -> CallSummary {
-    let sent: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    CallSummary { model: sent.get("model_id").and_then(Value::as_str).map(str::to_owned), body: sent }
-}
-
 async fn voices_route(State(sim): State<Simulator>, headers: HeaderMap) -> Response {
     let result = voices(&sim, &headers).await;
-    super::respond(&sim, Provider::ElevenLabs, &format!("{PREFIX}/voices"), &CallSummary::default(), result, failure_response)
+    super::respond(&sim, Call::get(Provider::ElevenLabs, &format!("{PREFIX}/voices")), &CallSummary::default(), result, failure_response)
 }
 
 async fn text_to_speech_route(State(sim): State<Simulator>, Path(voice_id): Path<String>, Query(query): Params, headers: HeaderMap, body: Bytes) -> Response {
-    let mut summary = summary_of(&body);
+    let mut summary = CallSummary::of_body(&body, "model_id");
     let result = text_to_speech(&sim, &voice_id, &query, &headers, &body, &mut summary).await;
-    super::respond(&sim, Provider::ElevenLabs, &format!("{PREFIX}/text-to-speech/{voice_id}"), &summary, result, failure_response)
+    super::respond(&sim, Call::post(Provider::ElevenLabs, &format!("{PREFIX}/text-to-speech/{voice_id}")), &summary, result, failure_response)
 }
 
 async fn sound_generation_route(State(sim): State<Simulator>, Query(query): Params, headers: HeaderMap, body: Bytes) -> Response {
-    let mut summary = summary_of(&body);
+    let mut summary = CallSummary::of_body(&body, "model_id");
     let result = clip(&sim, "sound-generation", &query, &headers, &body, &mut summary).await;
-    super::respond(&sim, Provider::ElevenLabs, &format!("{PREFIX}/sound-generation"), &summary, result, failure_response)
+    super::respond(&sim, Call::post(Provider::ElevenLabs, &format!("{PREFIX}/sound-generation")), &summary, result, failure_response)
 }
 
 async fn music_route(State(sim): State<Simulator>, Query(query): Params, headers: HeaderMap, body: Bytes) -> Response {
-    let mut summary = summary_of(&body);
+    let mut summary = CallSummary::of_body(&body, "model_id");
     let result = clip(&sim, "music", &query, &headers, &body, &mut summary).await;
-    super::respond(&sim, Provider::ElevenLabs, &format!("{PREFIX}/music"), &summary, result, failure_response)
+    super::respond(&sim, Call::post(Provider::ElevenLabs, &format!("{PREFIX}/music")), &summary, result, failure_response)
 }
 
 fn failure_response(failure: &Failure) -> Response {
@@ -402,6 +396,7 @@ fn failure_response(failure: &Failure) -> Response {
         Failure::Invalid(problems) => (422, problems.iter().map(|p| json!({"loc": p.loc, "msg": p.message, "type": p.kind})).collect()),
         Failure::UnknownVoice(id) => (404, detail("voice_not_found", format!("A voice with the voice_id {id} was not found."))),
         Failure::UnknownModel(id) => (400, detail("model_not_found", format!("A model with model ID {id} does not exist."))),
+        Failure::NoSuchTask => (404, detail("not_found", "Not found.".into())),
         Failure::LanguageNotSupported { model } => (
             400,
             detail("unsupported_language", format!("Model '{model}' does not support language_code. Language enforcement is only supported by {}.", LANGUAGE_MODELS.join(" and "))),

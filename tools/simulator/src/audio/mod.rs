@@ -1,33 +1,45 @@
 //! The audio-generation providers — ElevenLabs under `/elevenlabs` (speech,
 //! sound effects, music) and Stability's Stable Audio 2 under `/stability`,
-//! beside its image API — each speaking its provider's wire format
-//! (`elevenlabs`, `stable_audio`) and answering with real audio files
-//! (`tune`). What they share lives here: the providers and their keys, the
-//! provider-neutral failures, how long a clip is, the step from a valid
-//! request to a `Plan` (faults, `[sim:...]` markers, the wait), and the
-//! request log.
+//! beside its image API, which answer at once; and the song providers,
+//! which answer with tasks polled until done: Suno through the
+//! gcui-art/suno-api gateway under `/suno` and Udio through PiAPI's task
+//! API under `/piapi` (`songs`) — each speaking its provider's wire format
+//! (`elevenlabs`, `stable_audio`, `suno`, `piapi`) and answering with real
+//! audio files (`tune`). What they share lives here: the providers and
+//! their keys, the provider-neutral failures, how long a clip is, the step
+//! from a valid request to a `Plan` (faults, `[sim:...]` markers, the
+//! wait), and the request log.
 //!
 //! `GET /_sim/audio` lists the last 500 calls, oldest first
-//! (`{"requests": [{provider, path, model, status, body}]}`, where a Stable
-//! Audio body is its form fields); `DELETE /_sim/audio` forgets them.
+//! (`{"requests": [{provider, method, path, model, status, body}]}`, where a
+//! Stable Audio body is its form fields; polls are listed too, their model
+//! the task's); `DELETE /_sim/audio` forgets them.
 
 mod elevenlabs;
+mod piapi;
+mod songs;
 mod stable_audio;
+mod suno;
 mod tune;
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
 use serde_json::{json, Value};
 
+use crate::fields::Refusal;
 use crate::{call_log, markers, Config, Simulator};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     ElevenLabs,
     StableAudio,
+    /// Through the gcui-art/suno-api gateway.
+    Suno,
+    /// Udio, through PiAPI's task API.
+    PiApi,
 }
 
 impl Provider {
@@ -36,6 +48,8 @@ impl Provider {
         match self {
             Provider::ElevenLabs => "elevenlabs",
             Provider::StableAudio => "stable-audio",
+            Provider::Suno => "suno",
+            Provider::PiApi => "piapi",
         }
     }
 
@@ -44,6 +58,18 @@ impl Provider {
         match self {
             Provider::ElevenLabs => "elevenlabs",
             Provider::StableAudio => "stability",
+            Provider::Suno => "suno",
+            Provider::PiApi => "piapi",
+        }
+    }
+
+    /// Where the provider's API is on the simulator (its base URL's path).
+    fn prefix(self) -> &'static str {
+        match self {
+            Provider::ElevenLabs => "/elevenlabs",
+            Provider::StableAudio => "/stability",
+            Provider::Suno => "/suno",
+            Provider::PiApi => "/piapi",
         }
     }
 
@@ -51,18 +77,30 @@ impl Provider {
         match self {
             Provider::ElevenLabs => &config.elevenlabs_api_key,
             Provider::StableAudio => &config.stability_api_key,
+            Provider::Suno => &config.suno_cookie,
+            Provider::PiApi => &config.piapi_api_key,
         }
     }
 
-    /// The key as sent: ElevenLabs' `xi-api-key`, Stability's `Authorization: Bearer`.
+    /// The key as sent: ElevenLabs' `xi-api-key`, Stability's
+    /// `Authorization: Bearer`, the Suno session as the `Cookie` header (none
+    /// without its `__client` cookie), PiAPI's `X-API-Key`.
     fn sent_key(self, headers: &HeaderMap) -> Option<&str> {
         match self {
             Provider::ElevenLabs => header(headers, "xi-api-key"),
             Provider::StableAudio => header(headers, "authorization").and_then(|a| a.strip_prefix("Bearer ")),
+            Provider::Suno => header(headers, "cookie").filter(|cookie| cookie.contains("__client")),
+            Provider::PiApi => header(headers, "x-api-key"),
         }
         .map(str::trim)
     }
 }
+
+/// The song providers' tasks (Suno's clips, PiAPI's tasks).
+pub type Tasks = crate::tasks::Tasks<Provider>;
+
+/// How many song tasks' files are kept (a song and its cover are a few hundred kB).
+pub const KEPT_TASK_FILES: usize = 100;
 
 /// One reason a provider refuses to read a request. ElevenLabs reports
 /// each as FastAPI does (`loc`, `msg`, `type`); Stability lists the messages.
@@ -89,6 +127,8 @@ pub(crate) enum Failure {
     LanguageNotSupported {
         model: String,
     },
+    /// A task id the provider does not know.
+    NoSuchTask,
     RateLimited {
         retry_after: u64,
     },
@@ -104,11 +144,44 @@ impl Failure {
         Failure::Invalid(vec![Problem { loc, kind, message: message.into() }])
     }
 
-    fn from_fault(fault: crate::faults::Fault) -> Self {
+    /// An injected fault; a 429 that names no wait says `retry_after`.
+    fn from_fault(fault: crate::faults::Fault, retry_after: u64) -> Self {
         match fault.status {
             401 => Failure::WrongKey,
-            429 => Failure::RateLimited { retry_after: fault.retry_after.unwrap_or(RETRY_AFTER_SECONDS) },
+            429 => Failure::RateLimited { retry_after: fault.retry_after.unwrap_or(retry_after) },
             status => Failure::Status(status),
+        }
+    }
+
+    /// The status of a failure the song providers answer as HTTP says it.
+    fn status(&self) -> u16 {
+        match self {
+            Failure::MissingKey | Failure::WrongKey => 401,
+            Failure::Invalid(_) | Failure::UnknownVoice(_) | Failure::UnknownModel(_) | Failure::LanguageNotSupported { .. } => 400,
+            Failure::NoSuchTask => 404,
+            Failure::RateLimited { .. } => 429,
+            Failure::Status(status) => *status,
+        }
+    }
+
+    /// Every problem with the request in one sentence, each naming its field.
+    fn problems(&self) -> String {
+        match self {
+            Failure::Invalid(problems) => problems.iter().map(|problem| problem.message.as_str()).collect::<Vec<_>>().join("; "),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A JSON body read field by field (the song providers'): each problem at
+/// its field's path, said in a sentence naming it.
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotJson => Failure::invalid(vec!["body"], "json_invalid", "the body must be a JSON object"),
+            Refusal::Invalid(problems) => Failure::Invalid(
+                problems.iter().map(|problem| Problem { loc: problem.field.split('.').collect(), kind: problem.kind.name(), message: problem.describe() }).collect(),
+            ),
         }
     }
 }
@@ -182,7 +255,7 @@ const MAX_DELAY: Duration = Duration::from_secs(60);
 /// The first outcome marker counts.
 fn plan(sim: &Simulator, provider: Provider, model: &str, endpoint: &str, text: &str, headers: &HeaderMap) -> Result<Plan, Failure> {
     if let Some(fault) = sim.faults.take(provider.service(), &[model.to_owned(), endpoint.to_owned()]) {
-        return Err(Failure::from_fault(fault));
+        return Err(Failure::from_fault(fault, RETRY_AFTER_SECONDS));
     }
     let mut first = None;
     let mut delay = Duration::from_millis(sim.config.audio_delay_ms);
@@ -227,10 +300,38 @@ pub(crate) struct CallSummary {
     pub body: Value,
 }
 
+impl CallSummary {
+    /// A JSON body as sent, its model from `field` (`null` if none).
+    fn of_body(body: &[u8], field: &str) -> Self {
+        let sent: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        CallSummary { model: sent.get(field).and_then(Value::as_str).map(str::to_owned), body: sent }
+    }
+}
+
+/// One call to a provider as the call log sees it.
+pub(crate) struct Call<'a> {
+    pub provider: Provider,
+    pub method: Method,
+    pub path: &'a str,
+}
+
+impl<'a> Call<'a> {
+    fn post(provider: Provider, path: &'a str) -> Self {
+        Call { provider, method: Method::POST, path }
+    }
+
+    fn get(provider: Provider, path: &'a str) -> Self {
+        Call { provider, method: Method::GET, path }
+    }
+}
+
 /// Turns a family's result into its response and records the call.
-fn respond(sim: &Simulator, provider: Provider, path: &str, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
+fn respond(sim: &Simulator, call: Call, summary: &CallSummary, result: Result<Response, Failure>, render: fn(&Failure) -> Response) -> Response {
     let response = result.unwrap_or_else(|failure| render(&failure));
-    sim.audio_calls.push(json!({"provider": provider.name(), "path": path, "model": summary.model, "status": response.status().as_u16(), "body": summary.body}));
+    sim.audio_calls.push(json!({
+        "provider": call.provider.name(), "method": call.method.as_str(), "path": call.path,
+        "model": summary.model, "status": response.status().as_u16(), "body": summary.body,
+    }));
     response
 }
 
@@ -239,6 +340,9 @@ pub fn router() -> Router<Simulator> {
         .merge(call_log::routes("/_sim/audio", |sim| &sim.audio_calls))
         .merge(elevenlabs::router())
         .merge(stable_audio::router())
+        .merge(suno::router())
+        .merge(piapi::router())
+        .merge(songs::router())
 }
 
 #[cfg(test)]
@@ -286,7 +390,8 @@ mod tests {
         assert_eq!(failure("eleven_multilingual_v2", "text-to-speech"), None);
         assert_eq!(failure("music_v1", "music"), Some(Failure::RateLimited { retry_after: 2 }));
         assert_eq!(failure("eleven_flash_v2_5", "text-to-speech"), Some(Failure::Status(503)));
-        assert_eq!(Failure::from_fault(fault(401, None)), Failure::WrongKey);
+        assert_eq!(Failure::from_fault(fault(401, None), RETRY_AFTER_SECONDS), Failure::WrongKey);
+        assert_eq!(Failure::from_fault(fault(429, None), 2), Failure::RateLimited { retry_after: 2 });
     }
 
     #[test]

@@ -24,7 +24,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::tune::Encoding;
-use super::{CallSummary, Failure, Length, Outcome, Problem, Provider};
+use super::{Call, CallSummary, Failure, Length, Outcome, Problem, Provider};
 use crate::images::stability::{MAX_PROMPT_CHARS, MAX_SEED};
 use crate::{images, markers, Simulator};
 
@@ -153,7 +153,7 @@ async fn read_form(request: Request, summary: &mut CallSummary) -> Result<BTreeM
 async fn generate_route(State(sim): State<Simulator>, request: Request) -> Response {
     let mut summary = CallSummary::default();
     let result = generate(&sim, request, &mut summary).await;
-    super::respond(&sim, Provider::StableAudio, PATH, &summary, result, failure_response)
+    super::respond(&sim, Call::post(Provider::StableAudio, PATH), &summary, result, failure_response)
 }
 
 async fn generate(sim: &Simulator, request: Request, summary: &mut CallSummary) -> Result<Response, Failure> {
@@ -201,6 +201,7 @@ fn failure_response(failure: &Failure) -> Response {
         Failure::Status(status) => Said::Status(*status),
         // ElevenLabs' refusals, which Stable Audio never makes.
         Failure::UnknownVoice(_) | Failure::LanguageNotSupported { .. } => Said::Status(400),
+        Failure::NoSuchTask => Said::Status(404),
     };
     images::stability::failure_response(&said)
 }

@@ -13,7 +13,8 @@
 //! size); `DELETE /_sim/images` forgets them.
 
 mod openai;
-mod picture;
+/// Also the video posters' and song covers'.
+pub(crate) mod picture;
 /// Also Stable Audio's: Stability answers its audio API as its image one.
 pub(crate) mod stability;
 

@@ -30,9 +30,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::fields::{quoted, Fields, Kind, Problem};
-use super::tasks::{Breakdown, NewTask, Phase, Snapshot};
-use super::{Call, CallSummary, Failure, Provider};
+use super::{Call, CallSummary, Failure, NewTask, Provider};
+use crate::fields::{quoted, Fields, Kind, Problem};
+use crate::tasks::{Breakdown, Phase, Snapshot};
 use crate::{markers, Simulator};
 
 const SUBMIT_PATH: &str = "/fal/fal-ai/pika/v2.2/text-to-video";
@@ -94,7 +94,7 @@ fn read(body: &[u8]) -> Result<Generation, Failure> {
 }
 
 fn request_url(headers: &HeaderMap, id: &str) -> String {
-    format!("{}{REQUESTS_PATH}/{id}", super::host_url(headers))
+    format!("{}{REQUESTS_PATH}/{id}", crate::host_url(headers))
 }
 
 async fn submit(sim: &Simulator, headers: &HeaderMap, body: &[u8]) -> Result<Response, Failure> {
@@ -142,7 +142,7 @@ fn result_of(task: &Snapshot, headers: &HeaderMap) -> Response {
         Phase::Queued | Phase::Running { .. } => refusal(StatusCode::BAD_REQUEST, json!({"detail": "Request is still in progress"})),
         Phase::Succeeded => {
             let video = json!({
-                "url": Provider::Fal.file_url(headers, &task.id),
+                "url": Provider::Fal.file_url(headers, &format!("{}.mp4", task.id)),
                 "content_type": "video/mp4",
                 "file_name": format!("{}.mp4", task.id),
                 "file_size": task.file_size,
@@ -150,7 +150,7 @@ fn result_of(task: &Snapshot, headers: &HeaderMap) -> Response {
             Json(json!({"video": video, "seed": task.details["seed"]})).into_response()
         }
         Phase::Failed(Breakdown::Marked) => refusal(StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": FAILURE, "error_type": "generation_failed"})),
-        Phase::Failed(Breakdown::Filming(why)) => refusal(StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": why, "error_type": "internal_error"})),
+        Phase::Failed(Breakdown::Making(why)) => refusal(StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": why, "error_type": "internal_error"})),
         Phase::Cancelled => refusal(StatusCode::BAD_REQUEST, json!({"detail": "Request was cancelled", "error_type": "request_cancelled"})),
     }
 }

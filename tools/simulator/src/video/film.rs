@@ -3,7 +3,9 @@
 //! hash, as H.264 and AAC in an MP4 whose index comes first (so a player
 //! starts before the download ends). The same request films the same
 //! video and another prompt a different one. No fonts are needed, so
-//! nothing beyond ffmpeg has to be installed.
+//! nothing beyond ffmpeg has to be installed. A poster (Luma's
+//! `assets.image`) is a JPEG of the film's size drawn by `picture` from the
+//! same seed.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -11,6 +13,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tokio::process::Command;
+
+use crate::images::picture::{Format, Picture};
 
 /// The task's failure when there is no ffmpeg to film with: never a fake file.
 pub(crate) const NO_FFMPEG: &str = "ffmpeg not installed on the simulator machine";
@@ -97,6 +101,15 @@ impl Film {
     }
 }
 
+impl Film {
+    /// The film's poster: a JPEG of its size, drawn off the async workers.
+    pub async fn poster(&self) -> Result<Vec<u8>, String> {
+        let (seed, width, height) = (self.seed.clone(), self.width, self.height);
+        let drawn = tokio::task::spawn_blocking(move || Picture::draw(&seed, width, height).encode(Format::Jpeg));
+        drawn.await.map_err(|error| format!("cannot draw the poster: {error}"))?
+    }
+}
+
 /// A temporary file for ffmpeg to write (an MP4 with its index first
 /// cannot go to a pipe), removed however the filming ends.
 struct Scratch(PathBuf);
@@ -135,6 +148,13 @@ mod tests {
         assert!(arguments.contains("testsrc2=size=320x240:rate=24"), "{arguments}");
         assert!(arguments.contains("-t 1.500 "), "{arguments}");
         assert!(arguments.ends_with("-f mp4 /tmp/out.mp4"), "{arguments}");
+    }
+
+    #[tokio::test]
+    async fn posters_are_jpegs_of_the_films_size() {
+        let poster = film("a fox").poster().await.unwrap();
+        assert_eq!(&poster[..3], &[0xFF, 0xD8, 0xFF]);
+        assert_eq!(poster, film("a fox").poster().await.unwrap());
     }
 
     #[tokio::test]

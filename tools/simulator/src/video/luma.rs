@@ -7,8 +7,9 @@
 //!   1:1, 4:3, 3:4, 21:9, 9:21), loop?}` → 201 with the generation.
 //! - `GET /luma/dream-machine/v1/generations/{id}` → `{id, generation_type:
 //!   "video", state (queued → dreaming → completed | failed),
-//!   failure_reason, created_at, assets (`{"video": url}` once completed),
-//!   model, request}`.
+//!   failure_reason, created_at, assets (`{"video": url, "image": url}`
+//!   once completed: the MP4 and a JPEG poster of the same size), model,
+//!   request}`.
 //! - `DELETE` the same path → 204, and the generation is gone (404).
 //!
 //! The resolution is the picture's short side (4k: 2160), the long side
@@ -25,9 +26,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::fields::{quoted, Fields, Kind};
-use super::tasks::{Breakdown, NewTask, Phase, Snapshot};
-use super::{Call, CallSummary, Failure, Provider};
+use super::{Call, CallSummary, Failure, NewTask, Provider};
+use crate::fields::Fields;
+use crate::tasks::{Breakdown, Phase, Snapshot};
 use crate::{markers, Simulator};
 
 const PATH: &str = "/luma/dream-machine/v1/generations";
@@ -111,9 +112,9 @@ fn generation_json(task: &Snapshot, headers: &HeaderMap) -> Value {
     let (state, failure_reason, assets) = match &task.phase {
         Phase::Queued => ("queued", None, None),
         Phase::Running { .. } => ("dreaming", None, None),
-        Phase::Succeeded => ("completed", None, Some(json!({"video": Provider::Luma.file_url(headers, &task.id)}))),
+        Phase::Succeeded => ("completed", None, Some(assets(task, headers))),
         Phase::Failed(Breakdown::Marked) => ("failed", Some(FAILURE.to_owned()), None),
-        Phase::Failed(Breakdown::Filming(why)) => ("failed", Some(why.clone()), None),
+        Phase::Failed(Breakdown::Making(why)) => ("failed", Some(why.clone()), None),
         // A deleted generation is gone; none is ever shown cancelled.
         Phase::Cancelled => ("failed", Some("The generation was cancelled.".to_owned()), None),
     };
@@ -129,6 +130,12 @@ fn generation_json(task: &Snapshot, headers: &HeaderMap) -> Value {
     })
 }
 
+/// A completed generation's files: the video and its poster.
+fn assets(task: &Snapshot, headers: &HeaderMap) -> Value {
+    let url = |extension: &str| Provider::Luma.file_url(headers, &format!("{}.{extension}", task.id));
+    json!({"video": url("mp4"), "image": url("jpg")})
+}
+
 async fn generation(sim: &Simulator, id: &str, headers: &HeaderMap, summary: &mut CallSummary) -> Result<Response, Failure> {
     super::check_key(sim, Provider::Luma, headers)?;
     let task = super::polled(sim, Provider::Luma, id, summary)?;
@@ -137,7 +144,7 @@ async fn generation(sim: &Simulator, id: &str, headers: &HeaderMap, summary: &mu
 
 async fn delete(sim: &Simulator, id: &str, headers: &HeaderMap) -> Result<Response, Failure> {
     super::check_key(sim, Provider::Luma, headers)?;
-    sim.video_tasks.delete(Provider::Luma, id, &sim.video_files).ok_or(Failure::NoSuchTask)?;
+    sim.video_tasks.delete(Provider::Luma, id).ok_or(Failure::NoSuchTask)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -166,17 +173,8 @@ fn failure_response(failure: &Failure) -> Response {
     let detail = match failure {
         Failure::MissingKey | Failure::WrongKey => "Invalid API key".to_owned(),
         Failure::Version(_) | Failure::NotJson => "Invalid request: the body must be a JSON object".to_owned(),
-        Failure::Invalid(problems) => match problems.first().map(|problem| (problem.field, &problem.kind)) {
-            Some((field, Kind::Missing)) => format!("Invalid request: {field} is required"),
-            Some((field, Kind::Type(expected))) => format!("Invalid request: {field} must be a {}", expected.name()),
-            Some((field, Kind::NotOneOf { allowed, sent })) => {
-                let allowed: Vec<String> = allowed.iter().map(quoted).collect();
-                format!("Invalid request: {field} {} is not supported; use one of {}", quoted(sent), allowed.join(", "))
-            }
-            Some((field, Kind::Empty)) => format!("Invalid request: {field} must not be empty"),
-            Some((field, Kind::TooLong { max_chars })) => format!("Invalid request: {field} must be at most {max_chars} characters"),
-            Some((field, Kind::OutOfRange { min, max })) => format!("Invalid request: {field} must be from {min} to {max}"),
-            Some((field, Kind::Rule(rule))) => format!("Invalid request: {field}: {rule}"),
+        Failure::Invalid(problems) => match problems.first() {
+            Some(problem) => format!("Invalid request: {}", problem.describe()),
             None => "Invalid request".to_owned(),
         },
         Failure::NoSuchTask => "Generation not found".to_owned(),

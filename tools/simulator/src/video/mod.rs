@@ -1,38 +1,43 @@
 //! The video-generation providers — Runway under `/runway`, Luma Dream
 //! Machine under `/luma` and Pika through fal.ai's queue under `/fal` —
 //! each speaking its provider's wire format (`runway`, `luma`, `fal`).
-//! Video is asynchronous: a request makes a task (`tasks`) that is polled
-//! until it is done, and its film (`film`, a real MP4 made by ffmpeg) is
-//! then downloaded from `GET /<prefix>/_files/{id}.mp4`. What the providers
-//! share lives here: their keys, the provider-neutral failures, the step
-//! from a valid request to a `Plan` (faults, `[sim:...]` markers), the
-//! checks on a poll, the files and the request log.
+//! Video is asynchronous: a request makes a task (`crate::tasks`) that is
+//! polled until it is done, and its film (`film`, a real MP4 made by
+//! ffmpeg) is then downloaded from `GET /<prefix>/_files/{id}.mp4` (Luma's
+//! poster, a JPEG of the same picture, from `.../_files/{id}.jpg`). What the
+//! providers share lives here: their keys, the provider-neutral failures,
+//! the step from a valid request to a `Plan` (faults, `[sim:...]` markers),
+//! the job that films a task, the checks on a poll, the files and the
+//! request log.
 //!
 //! `GET /_sim/video` lists the last 500 calls, oldest first
 //! (`{"requests": [{provider, method, path, model, status, body}]}`);
 //! `DELETE /_sim/video` forgets them.
 
 mod fal;
-mod fields;
 mod film;
 mod luma;
 mod runway;
-mod tasks;
 
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::{call_log, markers, Config, Simulator};
-use fields::Problem;
+use crate::fields::{Problem, Refusal};
+use crate::tasks::{Ending, Job, Snapshot};
+use crate::{call_log, markers, tasks, Config, Simulator};
 use film::Film;
-pub use tasks::{Files, Tasks};
-use tasks::{NewTask, Outcome, Snapshot};
+
+/// The video providers' tasks.
+pub type Tasks = tasks::Tasks<Provider>;
+
+/// How many tasks' files are kept (a 4K film is megabytes).
+pub const KEPT_TASK_FILES: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -76,12 +81,17 @@ impl Provider {
 
     /// `http://<Host>/<prefix>`: where the provider's URLs point, on the host asked.
     fn base_url(self, headers: &HeaderMap) -> String {
-        format!("{}{}", host_url(headers), self.prefix())
+        format!("{}{}", crate::host_url(headers), self.prefix())
     }
 
-    /// Where a task's film is served.
-    fn file_url(self, headers: &HeaderMap, id: &str) -> String {
-        format!("{}/_files/{id}.mp4", self.base_url(headers))
+    /// Where a task's file `name` (`{id}.mp4`, `{id}.jpg`) is served.
+    fn file_url(self, headers: &HeaderMap, name: &str) -> String {
+        format!("{}/_files/{name}", self.base_url(headers))
+    }
+
+    /// Whether a finished task also has a poster (Luma's `assets.image`).
+    fn has_poster(self) -> bool {
+        self == Provider::Luma
     }
 }
 
@@ -140,9 +150,13 @@ impl Failure {
     }
 }
 
-/// `http://<Host>`: the simulator as the caller reached it.
-fn host_url(headers: &HeaderMap) -> String {
-    format!("http://{}", header(headers, "host").unwrap_or("127.0.0.1"))
+impl From<Refusal> for Failure {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotJson => Failure::NotJson,
+            Refusal::Invalid(problems) => Failure::Invalid(problems),
+        }
+    }
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -155,6 +169,28 @@ fn check_key(sim: &Simulator, provider: Provider, headers: &HeaderMap) -> Result
         None | Some("") => Err(Failure::MissingKey),
         Some(key) if key == provider.key(&sim.config) => Ok(()),
         Some(_) => Err(Failure::WrongKey),
+    }
+}
+
+/// How a task ends, as the markers ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Video,
+    /// `[sim:fail]`: the task fails when its time is up.
+    Fail,
+    /// `[sim:stuck]`: it runs forever, its progress stopping at 0.5.
+    Stuck,
+    /// `[sim:bad-video]`: it succeeds, but its file is no video.
+    BadVideo,
+}
+
+impl Outcome {
+    fn ending(self) -> Ending {
+        match self {
+            Outcome::Video | Outcome::BadVideo => Ending::Done,
+            Outcome::Fail => Ending::Fail,
+            Outcome::Stuck => Ending::Stuck,
+        }
     }
 }
 
@@ -227,9 +263,54 @@ fn size_by_short_side(short: u32, aspect_ratio: &str) -> (u32, u32) {
     }
 }
 
-/// Starts the task a provider accepted.
+/// What a provider asks for when it takes a request.
+pub(crate) struct NewTask {
+    pub provider: Provider,
+    pub model: String,
+    pub outcome: Outcome,
+    /// How long the task takes, from queued to done.
+    pub length: Duration,
+    /// The video's length asked for (the film may be shorter).
+    pub requested: Duration,
+    pub film: Film,
+    /// Whatever else the provider reports about it (Luma's `request`, fal's `seed`).
+    pub details: Value,
+}
+
+/// Starts the task a provider accepted, filming it if it is to succeed.
 fn start(sim: &Simulator, task: NewTask) -> Snapshot {
-    sim.video_tasks.start(task, &sim.video_files, &sim.config.ffmpeg)
+    let id = crate::uuid_v4();
+    let ending = task.outcome.ending();
+    let job = (ending == Ending::Done).then(|| film_job(&id, task.outcome, task.film, sim.config.ffmpeg.clone(), task.provider.has_poster()));
+    let NewTask { provider, model, length, requested, details, .. } = task;
+    sim.video_tasks.start(tasks::NewTask { id, provider, model, ending, length, requested, details, job })
+}
+
+/// Films the task (`[sim:bad-video]`: keeps no video instead) and, at the
+/// same time, draws its poster if it has one.
+fn film_job(id: &str, outcome: Outcome, film: Film, ffmpeg: String, poster: bool) -> Job {
+    let id = id.to_owned();
+    Box::pin(async move {
+        let video = async {
+            match outcome {
+                Outcome::BadVideo => Ok(NOT_VIDEO.to_vec()),
+                _ => film.shoot(&ffmpeg).await,
+            }
+        };
+        let drawn = async {
+            if poster {
+                film.poster().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (video, drawn) = tokio::join!(video, drawn);
+        let mut files = vec![(format!("{id}.mp4"), video?)];
+        if let Some(poster) = drawn? {
+            files.push((format!("{id}.jpg"), poster));
+        }
+        Ok(files)
+    })
 }
 
 /// The header that tells the video length asked for (the film may be shorter).
@@ -240,50 +321,9 @@ fn requested_header(task: &Snapshot) -> (&'static str, String) {
 /// What a `[sim:bad-video]` task's file holds, served as `video/mp4`.
 pub(crate) const NOT_VIDEO: &[u8] = b"<html>oops</html>";
 
-/// `GET /<prefix>/_files/{id}.mp4`: a task's film, as the providers' CDNs
-/// serve them (no key; a single byte range honoured, as players ask).
+/// `GET /<prefix>/_files/{name}`: a task's film or poster, as the providers' CDNs serve them.
 async fn file(State(sim): State<Simulator>, Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(bytes) = name.strip_suffix(".mp4").and_then(|id| sim.video_files.get(id)) else {
-        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], "The file does not exist or its link has expired.").into_response();
-    };
-    let total = bytes.len();
-    let whole = [(header::CONTENT_TYPE, "video/mp4".to_owned()), (header::ACCEPT_RANGES, "bytes".to_owned())];
-    match header(&headers, "range").map(|range| byte_range(range, total)) {
-        None | Some(Range::Whole) => (whole, bytes).into_response(),
-        Some(Range::Part(start, end)) => {
-            let content_range = (header::CONTENT_RANGE, format!("bytes {start}-{end}/{total}"));
-            (StatusCode::PARTIAL_CONTENT, whole, [content_range], bytes.slice(start..=end)).into_response()
-        }
-        Some(Range::Unsatisfiable) => (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{total}"))]).into_response(),
-    }
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Range {
-    /// No range the simulator serves (several, or not bytes): the whole file.
-    Whole,
-    /// From `start` to `end`, both included.
-    Part(usize, usize),
-    Unsatisfiable,
-}
-
-/// A `Range: bytes=A-B | A- | -N` header for a file of `total` bytes.
-fn byte_range(range: &str, total: usize) -> Range {
-    let Some((first, last)) = range.strip_prefix("bytes=").filter(|r| !r.contains(',')).and_then(|r| r.trim().split_once('-')) else {
-        return Range::Whole;
-    };
-    let (first, last) = (first.trim().parse::<usize>().ok(), last.trim().parse::<usize>().ok());
-    let (start, end) = match (first, last) {
-        (Some(start), Some(end)) if start <= end => (start, end.min(total.saturating_sub(1))),
-        (Some(start), None) => (start, total.saturating_sub(1)),
-        (None, Some(suffix)) if suffix > 0 => (total.saturating_sub(suffix), total.saturating_sub(1)),
-        _ => return Range::Unsatisfiable,
-    };
-    if start >= total {
-        Range::Unsatisfiable
-    } else {
-        Range::Part(start, end)
-    }
+    tasks::serve(sim.video_tasks.files(), &name, &headers)
 }
 
 /// What `/_sim/video` shows of a call, filled in as the request is read.
@@ -322,12 +362,7 @@ pub fn router() -> Router<Simulator> {
     let files = [Provider::Runway, Provider::Luma, Provider::Fal]
         .into_iter()
         .fold(Router::new(), |router, provider| router.route(&format!("{}/_files/{{name}}", provider.prefix()), get(file)));
-    Router::new()
-        .merge(call_log::routes("/_sim/video", |sim| &sim.video_calls))
-        .merge(files)
-        .merge(runway::router())
-        .merge(luma::router())
-        .merge(fal::router())
+    Router::new().merge(call_log::routes("/_sim/video", |sim| &sim.video_calls)).merge(files).merge(runway::router()).merge(luma::router()).merge(fal::router())
 }
 
 #[cfg(test)]
@@ -382,16 +417,5 @@ mod tests {
         assert_eq!(size_by_short_side(1080, "4:5"), (1080, 1350));
         assert_eq!(size_by_short_side(540, "9:21"), (540, 1260));
         assert_eq!(size_by_short_side(720, "0:0"), (1280, 720));
-    }
-
-    #[test]
-    fn single_byte_ranges_are_served() {
-        assert_eq!(byte_range("bytes=0-99", 1000), Range::Part(0, 99));
-        assert_eq!(byte_range("bytes=900-", 1000), Range::Part(900, 999));
-        assert_eq!(byte_range("bytes=-100", 1000), Range::Part(900, 999));
-        assert_eq!(byte_range("bytes=500-5000", 1000), Range::Part(500, 999));
-        assert_eq!(byte_range("bytes=1000-", 1000), Range::Unsatisfiable);
-        assert_eq!(byte_range("bytes=0-1,5-9", 1000), Range::Whole);
-        assert_eq!(byte_range("items=0-1", 1000), Range::Whole);
     }
 }

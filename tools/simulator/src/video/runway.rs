@@ -27,9 +27,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::fields::{quoted, Fields, Kind, Problem};
-use super::tasks::{Breakdown, NewTask, Phase, Snapshot};
-use super::{Call, CallSummary, Failure, Provider};
+use super::{Call, CallSummary, Failure, NewTask, Provider};
+use crate::fields::{quoted, Fields, Kind, Problem};
+use crate::tasks::{Breakdown, Phase, Snapshot};
 use crate::{markers, Simulator};
 
 const PREFIX: &str = "/runway/v1";
@@ -151,13 +151,13 @@ fn task_json(task: &Snapshot, headers: &HeaderMap) -> Value {
             "RUNNING"
         }
         Phase::Succeeded => {
-            shown["output"] = json!([Provider::Runway.file_url(headers, &task.id)]);
+            shown["output"] = json!([Provider::Runway.file_url(headers, &format!("{}.mp4", task.id))]);
             "SUCCEEDED"
         }
         Phase::Failed(breakdown) => {
             let (failure, code) = match breakdown {
                 Breakdown::Marked => (FAILURE.to_owned(), FAILURE_CODE),
-                Breakdown::Filming(why) => (why.clone(), "INTERNAL"),
+                Breakdown::Making(why) => (why.clone(), "INTERNAL"),
             };
             shown["failure"] = failure.into();
             shown["failureCode"] = code.into();
@@ -181,7 +181,7 @@ async fn cancel_or_delete(sim: &Simulator, id: &str, headers: &HeaderMap) -> Res
     match sim.video_tasks.cancel(Provider::Runway, id) {
         None => return Err(Failure::NoSuchTask),
         Some(phase) if phase.is_over() => {
-            sim.video_tasks.delete(Provider::Runway, id, &sim.video_files);
+            sim.video_tasks.delete(Provider::Runway, id);
         }
         Some(_) => {}
     }

@@ -1,10 +1,19 @@
 //! Reading a JSON request body field by field, keeping every problem, so
 //! each provider can refuse it in its own words: Runway lists zod issues,
-//! Luma says the first, fal lists pydantic's.
+//! Luma says the first, fal lists pydantic's, the song gateways say them
+//! all in a sentence. A field inside an object is named by its path
+//! (`input.lyrics_type`).
 
 use serde_json::{Map, Value};
 
-use super::Failure;
+/// Why a body is refused: each family turns this into its own failure.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Refusal {
+    /// Not a JSON object at all.
+    NotJson,
+    /// Every problem with its fields, in order.
+    Invalid(Vec<Problem>),
+}
 
 /// One reason a provider refuses a body.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +49,7 @@ pub(crate) enum Expected {
     String,
     Integer,
     Boolean,
+    Object,
 }
 
 impl Expected {
@@ -48,6 +58,49 @@ impl Expected {
             Expected::String => "string",
             Expected::Integer => "integer",
             Expected::Boolean => "boolean",
+            Expected::Object => "object",
+        }
+    }
+
+    /// `a string`, `an integer`: the name in a sentence.
+    fn with_article(self) -> String {
+        let name = self.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {name}")
+    }
+}
+
+impl Kind {
+    /// A short name for the kind of problem: `missing`, `type`, `enum`, ...
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Missing => "missing",
+            Kind::Type(_) => "type",
+            Kind::NotOneOf { .. } => "enum",
+            Kind::Empty => "empty",
+            Kind::TooLong { .. } => "too_long",
+            Kind::OutOfRange { .. } => "out_of_range",
+            Kind::Rule(_) => "rule",
+        }
+    }
+}
+
+impl Problem {
+    /// The problem in a sentence naming the field: `prompt is required`,
+    /// `model 'x' is not supported; use one of 'a', 'b'`.
+    pub fn describe(&self) -> String {
+        let field = self.field;
+        match &self.kind {
+            Kind::Missing => format!("{field} is required"),
+            Kind::Type(expected) => format!("{field} must be {}", expected.with_article()),
+            Kind::NotOneOf { allowed, sent } => {
+                let allowed: Vec<String> = allowed.iter().map(quoted).collect();
+                format!("{field} {} is not supported; use one of {}", quoted(sent), allowed.join(", "))
+            }
+            Kind::Empty => format!("{field} must not be empty"),
+            Kind::TooLong { max_chars } => format!("{field} must be at most {max_chars} characters"),
+            Kind::OutOfRange { min, max } => format!("{field} must be from {min} to {max}"),
+            Kind::Rule(rule) => format!("{field}: {rule}"),
         }
     }
 }
@@ -59,11 +112,11 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    /// The body as a JSON object, or `Failure::NotJson`.
-    pub fn read(bytes: &[u8]) -> Result<Self, Failure> {
+    /// The body as a JSON object, or `Refusal::NotJson`.
+    pub fn read(bytes: &[u8]) -> Result<Self, Refusal> {
         match serde_json::from_slice(bytes) {
             Ok(Value::Object(body)) => Ok(Fields { body, problems: Vec::new() }),
-            _ => Err(Failure::NotJson),
+            _ => Err(Refusal::NotJson),
         }
     }
 
@@ -71,16 +124,28 @@ impl Fields {
         self.problems.push(Problem { field, kind });
     }
 
+    /// The value at `field`'s path (`input.seed`), unless it is absent or `null`.
     fn sent(&self, field: &str) -> Option<&Value> {
-        self.body.get(field).filter(|value| !value.is_null())
+        let mut path = field.split('.');
+        let first = self.body.get(path.next()?)?;
+        path.try_fold(first, |value, key| value.get(key)).filter(|value| !value.is_null())
     }
 
     /// A string of 1 to `max_chars` characters; `required` refuses none.
     pub fn text(&mut self, field: &'static str, required: bool, max_chars: usize) -> Option<String> {
+        self.string(field, required, max_chars, false)
+    }
+
+    /// A string of at most `max_chars` characters, which may be empty.
+    pub fn any_text(&mut self, field: &'static str, required: bool, max_chars: usize) -> Option<String> {
+        self.string(field, required, max_chars, true)
+    }
+
+    fn string(&mut self, field: &'static str, required: bool, max_chars: usize, empty_allowed: bool) -> Option<String> {
         let kind = match self.sent(field) {
             None if required => Kind::Missing,
             None => return None,
-            Some(Value::String(text)) if text.trim().is_empty() => Kind::Empty,
+            Some(Value::String(text)) if !empty_allowed && text.trim().is_empty() => Kind::Empty,
             Some(Value::String(text)) if text.chars().count() > max_chars => Kind::TooLong { max_chars },
             Some(Value::String(text)) => return Some(text.clone()),
             Some(_) => Kind::Type(Expected::String),
@@ -134,22 +199,44 @@ impl Fields {
 
     /// An optional boolean.
     pub fn boolean(&mut self, field: &'static str) -> Option<bool> {
-        match self.sent(field) {
-            None => None,
-            Some(Value::Bool(value)) => Some(*value),
-            Some(_) => {
-                self.refuse(field, Kind::Type(Expected::Boolean));
-                None
-            }
-        }
+        self.flag(field, false)
+    }
+
+    /// A boolean that must be sent.
+    pub fn required_boolean(&mut self, field: &'static str) -> Option<bool> {
+        self.flag(field, true)
+    }
+
+    fn flag(&mut self, field: &'static str, required: bool) -> Option<bool> {
+        let kind = match self.sent(field) {
+            None if required => Kind::Missing,
+            None => return None,
+            Some(Value::Bool(value)) => return Some(*value),
+            Some(_) => Kind::Type(Expected::Boolean),
+        };
+        self.refuse(field, kind);
+        None
+    }
+
+    /// Whether `field` is an object (whose fields are then read by their
+    /// paths); `required` refuses none.
+    pub fn object(&mut self, field: &'static str, required: bool) -> bool {
+        let kind = match self.sent(field) {
+            None if required => Kind::Missing,
+            None => return false,
+            Some(Value::Object(_)) => return true,
+            Some(_) => Kind::Type(Expected::Object),
+        };
+        self.refuse(field, kind);
+        false
     }
 
     /// What was read, or every problem as one refusal.
-    pub fn finish<T>(self, read: T) -> Result<T, Failure> {
+    pub fn finish<T>(self, read: T) -> Result<T, Refusal> {
         if self.problems.is_empty() {
             Ok(read)
         } else {
-            Err(Failure::Invalid(self.problems))
+            Err(Refusal::Invalid(self.problems))
         }
     }
 }
@@ -173,7 +260,7 @@ mod tests {
 
     fn kinds(fields: Fields) -> Vec<(&'static str, Kind)> {
         match fields.finish(()) {
-            Err(Failure::Invalid(problems)) => problems.into_iter().map(|p| (p.field, p.kind)).collect(),
+            Err(Refusal::Invalid(problems)) => problems.into_iter().map(|p| (p.field, p.kind)).collect(),
             _ => Vec::new(),
         }
     }
@@ -215,7 +302,36 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_an_object_is_refused_whole() {
-        assert!(matches!(Fields::read(b"[1]"), Err(Failure::NotJson)));
-        assert!(matches!(Fields::read(b"prompt=x"), Err(Failure::NotJson)));
+        assert!(matches!(Fields::read(b"[1]"), Err(Refusal::NotJson)));
+        assert!(matches!(Fields::read(b"prompt=x"), Err(Refusal::NotJson)));
+    }
+
+    #[test]
+    fn fields_inside_objects_are_read_by_their_paths() {
+        let mut read = fields(json!({"input": {"lyrics_type": "user", "lyrics": "", "seed": 5}, "config": 3, "wait": true}));
+        assert!(read.object("input", true));
+        assert_eq!(read.choice("input.lyrics_type", &["user"], None), Some("user"));
+        assert_eq!(read.any_text("input.lyrics", true, 10).as_deref(), Some(""));
+        assert_eq!(read.integer("input.seed", (-1, 10)), Some(5));
+        assert_eq!(read.required_boolean("wait"), Some(true));
+        assert!(!read.object("config", false));
+        assert_eq!(read.required_boolean("make_instrumental"), None);
+        assert_eq!(read.text("input.lyrics", true, 10), None);
+        assert_eq!(read.text("input.missing.deeper", true, 10), None);
+        assert_eq!(
+            kinds(read),
+            [("config", Kind::Type(Expected::Object)), ("make_instrumental", Kind::Missing), ("input.lyrics", Kind::Empty), ("input.missing.deeper", Kind::Missing),]
+        );
+    }
+
+    #[test]
+    fn problems_are_described_naming_their_field() {
+        let described = |field, kind| Problem { field, kind }.describe();
+        assert_eq!(described("prompt", Kind::Missing), "prompt is required");
+        assert_eq!(described("input", Kind::Type(Expected::Object)), "input must be an object");
+        assert_eq!(described("wait_audio", Kind::Type(Expected::Boolean)), "wait_audio must be a boolean");
+        assert_eq!(described("model", Kind::NotOneOf { allowed: vec![json!("a"), json!("b")], sent: json!("c") }), "model 'c' is not supported; use one of 'a', 'b'");
+        assert_eq!(described("title", Kind::TooLong { max_chars: 80 }), "title must be at most 80 characters");
+        assert_eq!(described("seed", Kind::OutOfRange { min: -1, max: 9 }), "seed must be from -1 to 9");
     }
 }
