@@ -51,6 +51,8 @@ SIM_ELEVENLABS_KEY=$(setting ELEVENLABS_API_KEY) \
 SIM_RUNWAY_KEY=$(setting RUNWAY_API_KEY) \
 SIM_LUMA_KEY=$(setting LUMA_API_KEY) \
 SIM_FAL_KEY=$(setting FAL_API_KEY) \
+SIM_SUNO_COOKIE="$(setting SUNO_API_KEY)" \
+SIM_PIAPI_KEY=$(setting UDIO_API_KEY) \
 SIM_WEBHOOK_TARGET="http://127.0.0.1:$PORT" \
   "$target_dir/debug/webox-simulator" --port "$SIM_PORT" >.state/dev/simulator.log 2>&1 &
 sim_pid=$!

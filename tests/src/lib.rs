@@ -9,6 +9,7 @@
 //! user.client.get("/api/profile/me").expect(200);
 //! ```
 
+pub mod bench;
 pub mod browser;
 mod client;
 mod process;
@@ -46,6 +47,10 @@ pub const ELEVENLABS_KEY: &str = "sk_e2e_elevenlabs_platform";
 pub const RUNWAY_KEY: &str = "key_e2e_runway_platform";
 pub const LUMA_KEY: &str = "luma-e2e-platform";
 pub const FAL_KEY: &str = "fal-e2e-platform";
+/// Suno's "key" is a suno.com session cookie, sent to the suno-api gateway.
+pub const SUNO_COOKIE: &str = "__client=e2e_suno_platform_session";
+/// Udio goes through PiAPI.
+pub const PIAPI_KEY: &str = "piapi_e2e_platform";
 /// Groq has no platform key on the test site: users bring their own.
 pub const GROQ_KEY: &str = "gsk_e2e_groq_user";
 
@@ -128,7 +133,8 @@ impl Site {
                  STABILITY_API_BASE={simulator}/stability\nSTABILITY_API_KEY={STABILITY_KEY}\n\
                  ELEVENLABS_API_BASE={simulator}/elevenlabs\nELEVENLABS_API_KEY={ELEVENLABS_KEY}\n\
                  RUNWAY_API_BASE={simulator}/runway\nRUNWAY_API_KEY={RUNWAY_KEY}\nLUMA_API_BASE={simulator}/luma\nLUMA_API_KEY={LUMA_KEY}\n\
-                 FAL_API_BASE={simulator}/fal\nFAL_API_KEY={FAL_KEY}\nVIDEO_JOB_TIMEOUT_SECONDS=8\n",
+                 FAL_API_BASE={simulator}/fal\nFAL_API_KEY={FAL_KEY}\nVIDEO_JOB_TIMEOUT_SECONDS=8\n\
+                 SUNO_API_BASE={simulator}/suno\nSUNO_API_KEY={SUNO_COOKIE}\nUDIO_API_BASE={simulator}/piapi\nUDIO_API_KEY={PIAPI_KEY}\n",
                 PAYPAL_CLIENT.0,
                 PAYPAL_CLIENT.1
             ),

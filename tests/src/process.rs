@@ -98,6 +98,8 @@ pub fn start_simulator(binary: &Path, state_dir: &Path, site: &str) -> Result<u1
         ("SIM_RUNWAY_KEY", crate::RUNWAY_KEY),
         ("SIM_LUMA_KEY", crate::LUMA_KEY),
         ("SIM_FAL_KEY", crate::FAL_KEY),
+        ("SIM_SUNO_COOKIE", crate::SUNO_COOKIE),
+        ("SIM_PIAPI_KEY", crate::PIAPI_KEY),
         ("SIM_WEBHOOK_TARGET", site),
     ];
     let stdout = spawn_guarded(&script, state_dir, Stdio::piped(), &envs)?.ok_or("no simulator stdout")?;

@@ -185,6 +185,20 @@ fn the_history_filters_pages_and_deletes() {
 }
 
 #[test]
+fn every_generation_route_needs_a_signed_in_user() {
+    let anonymous = site().client();
+    for path in ["/api/generation/providers", "/api/generation/voices", "/api/generation/images", "/api/generation/audios", "/api/generation/videos", "/api/generation/image/x", "/api/generation/x/file"] {
+        anonymous.get(path).expect_error(401, "unauthorized");
+    }
+    for kind in ["image", "audio", "video"] {
+        anonymous.post(&format!("/api/generation/{kind}"), json!({"provider": "openai", "prompt": "x"})).expect_error(401, "unauthorized");
+    }
+    anonymous.delete("/api/generation/image/x").expect_error(401, "unauthorized");
+    // A file link with a forged signature is refused, not served.
+    anonymous.get("/api/generation/x/file?expires=99999999999&signature=forged").expect_error(403, "link_expired");
+}
+
+#[test]
 fn providers_say_what_this_user_can_use_and_stats_count_images() {
     let user = site().new_user();
     let providers = user.client.get("/api/generation/providers").expect(200);
@@ -194,6 +208,12 @@ fn providers_say_what_this_user_can_use_and_stats_count_images() {
     assert_eq!(find("openai")["models"][0]["options"]["size"], json!(["1024x1024", "1792x1024", "1024x1792"]));
     assert_eq!(find("stability")["configured"], true);
     assert!(find("workers_ai")["reason"].as_str().unwrap().contains("offline"));
+    let audio = providers["audio"].as_array().unwrap();
+    let song = |id: &str| audio.iter().find(|p| p["id"] == id).unwrap().clone();
+    assert_eq!((song("suno")["configured"].as_bool(), song("suno")["task"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(song("suno")["audio_types"][0]["models"], json!(["chirp-v3-5", "chirp-v3-0"]));
+    assert_eq!(song("udio")["audio_types"][0]["options"]["negative_tags"]["max_chars"], 200);
+    assert_eq!(song("elevenlabs")["task"], false);
 
     generate(&user, json!({"provider": "openai", "model": "dall-e-2", "prompt": "two", "n": 2, "size": "256x256"}));
     generate(&user, json!({"provider": "stability", "prompt": "one"}));
@@ -284,7 +304,7 @@ fn audio_options_and_failures_are_reported() {
         (json!({"provider": "elevenlabs", "text": "hi", "voice_id": "v1", "language": "fr"}), "unsupported_option", "language"),
         (json!({"provider": "stable_audio", "audio_type": "speech", "prompt": "x"}), "invalid_value", "audio_type"),
         (json!({"provider": "stable_audio", "prompt": "x", "output_format": "flac"}), "invalid_value", "output_format"),
-        (json!({"provider": "suno", "prompt": "x"}), "invalid_value", "provider"),
+        (json!({"provider": "mubert", "prompt": "x"}), "invalid_value", "provider"),
     ];
     for (body, code, field) in cases {
         user.client.post("/api/generation/audio", body).expect_field_error(400, code, field);
@@ -303,10 +323,15 @@ fn audio_options_and_failures_are_reported() {
 /// Follows a video generation until it leaves `running`; the progress
 /// values seen on the way, and the final generation.
 fn follow_video(user: &User, id: &str) -> (Vec<i64>, Value) {
+    follow(user, "video", id)
+}
+
+/// Follows a job (a video or a song) until it leaves `running`.
+fn follow(user: &User, kind: &str, id: &str) -> (Vec<i64>, Value) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
     let mut seen = Vec::new();
     loop {
-        let g = user.client.get(&format!("/api/generation/video/{id}")).expect(200)["generation"].clone();
+        let g = user.client.get(&format!("/api/generation/{kind}/{id}")).expect(200)["generation"].clone();
         seen.push(g["progress"].as_i64().unwrap());
         if g["status"] != "running" && g["status"] != "queued" {
             return (seen, g);
@@ -355,6 +380,11 @@ fn videos_from_each_provider_progress_and_arrive_as_playable_mp4() {
         assert_eq!((g["progress"].as_i64(), g["cost_micros"].as_i64()), (Some(100), Some(cost)));
         assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {progress:?}");
         assert_eq!(g["files"][0]["content_type"], "video/mp4");
+        // Luma makes a poster; Runway and Pika do not.
+        match g["provider"].as_str() {
+            Some("luma") => assert_jpeg(&g["thumbnail_url"]),
+            _ => assert!(g["thumbnail_url"].is_null(), "{g}"),
+        }
         let bytes = fetch(g["file_url"].as_str().unwrap(), None).bytes().unwrap().to_vec();
         let (codec, w, h, seconds) = probe_video(&bytes);
         assert_eq!((codec.as_str(), w, h), ("h264", width, height));
@@ -368,6 +398,104 @@ fn videos_from_each_provider_progress_and_arrive_as_playable_mp4() {
     let emails = site().wait_for_emails(&user.email, 4);
     assert_eq!(emails.iter().filter(|e| e["subject"] == "Your video is ready").count(), 3);
     assert_eq!(user.client.get("/api/generation/videos?status=succeeded").expect(200)["total"], 3);
+}
+
+/// A thumbnail link serves a real JPEG.
+fn assert_jpeg(url: &Value) {
+    let response = fetch(url.as_str().expect("a thumbnail"), None);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let bytes = response.bytes().unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && bytes.len() > 500, "a JPEG");
+}
+
+#[test]
+fn songs_from_suno_and_udio_arrive_as_two_takes_with_a_cover() {
+    let user = site().new_user();
+    let cases = [
+        (json!({"provider": "suno", "prompt": "a sea shanty about servers", "instrumental": true}), 40_000, "/api/generate"),
+        (json!({"provider": "suno", "model": "chirp-v3-0", "prompt": "folk, acoustic guitar", "lyrics": "[Verse]\nWe ship at dawn", "title": "Dawn"}), 40_000, "/api/custom_generate"),
+        (json!({"provider": "udio", "prompt": "night breeze, piano", "negative_tags": "metal", "seed": 42}), 50_000, "/api/v1/task"),
+    ];
+    let started: Vec<(String, i64)> = cases
+        .iter()
+        .map(|(body, cost, _)| {
+            let g = user.client.post("/api/generation/audio", body.clone()).expect(202)["generation"].clone();
+            assert_eq!((g["status"].as_str(), g["kind"].as_str(), g["credits"].as_i64()), (Some("running"), Some("audio"), Some(0)), "{g}");
+            (g["id"].as_str().unwrap().to_owned(), *cost)
+        })
+        .collect();
+    for (id, cost) in &started {
+        let (progress, g) = follow(&user, "audio", id);
+        assert_eq!((g["status"].as_str(), g["progress"].as_i64(), g["cost_micros"].as_i64()), (Some("succeeded"), Some(100), Some(*cost)), "{g}");
+        assert!(progress.windows(2).all(|w| w[0] <= w[1]), "progress only grows: {progress:?}");
+        let files = g["files"].as_array().unwrap();
+        assert_eq!(files.len(), 2, "both takes are kept: {g}");
+        for file in files {
+            assert_eq!(file["content_type"], "audio/mpeg");
+            let (seconds, peak) = decode_audio(&fetch(file["url"].as_str().unwrap(), None).bytes().unwrap(), "mp3");
+            assert!(seconds > 0.5 && peak > 0.05, "{seconds} s, peak {peak}");
+        }
+        assert_jpeg(&g["thumbnail_url"]);
+    }
+    // What the gateways were sent.
+    let calls: Value = reqwest::blocking::get(format!("{}/_sim/audio", site().simulator)).unwrap().json().unwrap();
+    // (Other tests call the gateways too: each call is found by its prompt.)
+    let sent = |path: &str, text: &str| {
+        let mine = |r: &&Value| r["path"].as_str().is_some_and(|p| p.ends_with(path)) && r["body"].to_string().contains(text);
+        calls["requests"].as_array().unwrap().iter().find(mine).cloned().unwrap_or_else(|| panic!("no call to {path}: {calls}"))
+    };
+    assert_eq!(sent("/api/generate", "servers")["body"]["make_instrumental"], true);
+    let custom = sent("/api/custom_generate", "We ship at dawn")["body"].clone();
+    assert_eq!((custom["tags"].as_str(), custom["title"].as_str(), custom["model"].as_str()), (Some("folk, acoustic guitar"), Some("Dawn"), Some("chirp-v3-0")));
+    let udio = sent("/api/v1/task", "night breeze")["body"].clone();
+    assert_eq!((udio["model"].as_str(), udio["input"]["lyrics_type"].as_str(), udio["input"]["seed"].as_i64()), (Some("music-u"), Some("generate"), Some(42)));
+
+    let stats = user.client.get("/api/profile/stats").expect(200)["stats"].clone();
+    assert_eq!((stats["audio_generated"].as_i64(), stats["ai_cost_micros"].as_i64()), (Some(6), Some(130_000)));
+    let emails = site().wait_for_emails(&user.email, 4);
+    assert_eq!(emails.iter().filter(|e| e["subject"] == "Your song is ready").count(), 3);
+    assert_eq!(user.client.get("/api/generation/audios?provider=suno").expect(200)["total"], 2);
+    // Deleting a song removes both takes and the cover.
+    let id = &started[0].0;
+    user.client.delete(&format!("/api/generation/audio/{id}")).expect(204);
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files WHERE generation_id = '{id}'")), 0);
+}
+
+#[test]
+fn song_jobs_fail_cleanly_and_song_options_are_checked() {
+    let user = site().new_user();
+    let cases = [
+        (json!({"provider": "suno", "prompt": "x", "instrumental": true, "lyrics": "la la"}), "conflicting_options", "lyrics"),
+        (json!({"provider": "suno", "prompt": "x", "title": "No words"}), "unsupported_option", "title"),
+        (json!({"provider": "suno", "prompt": "x", "seed": 3}), "unsupported_option", "seed"),
+        (json!({"provider": "suno", "prompt": "x", "model": "chirp-v9"}), "invalid_value", "model"),
+        (json!({"provider": "udio", "prompt": "x", "duration": 30}), "unsupported_option", "duration"),
+        (json!({"provider": "udio", "prompt": "x", "instrumental": "yes"}), "invalid_type", "instrumental"),
+        (json!({"provider": "elevenlabs", "audio_type": "music", "prompt": "x", "lyrics": "la"}), "unsupported_option", "lyrics"),
+    ];
+    for (body, code, field) in cases {
+        user.client.post("/api/generation/audio", body).expect_field_error(400, code, field);
+    }
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generations WHERE user_id = '{}'", user.id)), 0);
+
+    let start = |body: Value| user.client.post("/api/generation/audio", body).expect(202)["generation"]["id"].as_str().unwrap().to_owned();
+    let failed = start(json!({"provider": "suno", "prompt": "rejected [sim:fail]"}));
+    let junk = start(json!({"provider": "udio", "prompt": "junk [sim:bad-audio]"}));
+    let udio_failed = start(json!({"provider": "udio", "prompt": "rejected [sim:fail]"}));
+    let (_, g) = follow(&user, "audio", &failed);
+    assert_eq!((g["status"].as_str(), g["error"]["code"].as_str()), (Some("failed"), Some("provider_failed")), "{g}");
+    assert!(g["error"]["message"].as_str().unwrap().starts_with("Suno"), "{g}");
+    let (_, g) = follow(&user, "audio", &junk);
+    assert_eq!(g["error"]["code"], "provider_bad_output", "{g}");
+    let (_, g) = follow(&user, "audio", &udio_failed);
+    assert_eq!(g["error"]["code"], "provider_failed", "{g}");
+    assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
+    assert_eq!(user.client.get("/api/profile/stats").expect(200)["stats"]["audio_generated"].as_i64().unwrap_or(0), 0);
+
+    // Refusals at creation are answered at once, and recorded.
+    user.client.post("/api/generation/audio", json!({"provider": "suno", "prompt": "x [sim:401]"})).expect_error(502, "provider_auth");
+    user.client.post("/api/generation/audio", json!({"provider": "udio", "prompt": "x [sim:429]"})).expect_error(429, "provider_rate_limited");
+    assert_eq!(user.client.get("/api/generation/audios?status=failed").expect(200)["total"], 5);
 }
 
 #[test]

@@ -1,19 +1,24 @@
-//! `POST /api/generation/audio` (speech, music, sound effects from
-//! ElevenLabs or Stable Audio), answered while the request waits (see
-//! `produce.rs`), and `GET /api/generation/voices`.
+//! `POST /api/generation/audio`: speech, music, sound effects from
+//! ElevenLabs or Stable Audio, answered while the request waits (see
+//! `produce.rs`); songs from Suno or Udio, which take minutes, as tasks
+//! followed by a job (`task.rs`, answered 202). And `GET
+//! /api/generation/voices`.
 
 use serde_json::{json, Map};
 use worker::Response;
 
 use webox_core::media::audio::{self, AudioProvider, AudioRequest};
+use webox_core::media::music;
+use webox_core::media::task::TaskProvider;
 use webox_core::media::sniff::FileType;
 use webox_core::media::MediaKind;
 use webox_core::provider_failure::{self, Named};
-use webox_core::ApiResult;
+use webox_core::{ApiError, ApiResult};
 use webox_edge::media_api::{self, Body};
-use webox_edge::{guard, respond, Ctx};
+use webox_edge::{config, guard, respond, Ctx};
 
 use crate::produce::{self, Order};
+use crate::task::TaskOrder;
 
 async fn generate(cx: &Ctx, request: &AudioRequest, key: &str) -> ApiResult<(Vec<Vec<u8>>, Map<String, serde_json::Value>)> {
     let provider = request.provider;
@@ -33,6 +38,7 @@ async fn generate(cx: &Ctx, request: &AudioRequest, key: &str) -> ApiResult<(Vec
                 _ => answer.body,
             }
         }
+        AudioProvider::Suno | AudioProvider::Udio => return Err(ApiError::internal()),
         AudioProvider::StableAudio => {
             let headers = [("Authorization", format!("Bearer {key}")), ("Accept", "application/json".to_owned())];
             let url = format!("{base}/v2beta/audio/stable-audio-2/text-to-audio");
@@ -51,7 +57,24 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let request = AudioRequest::parse(&cx.json_body().await?)?;
     let provider = request.provider;
+    if provider == AudioProvider::Suno && config::optional(&cx.env, "SUNO_API_BASE").is_none() {
+        return Err(suno_unconfigured());
+    }
     let key = produce::key_for(&cx, &user.user_id, provider, provider.key_provider(), provider.config_prefix()).await?;
+    if provider.is_task() {
+        let order = TaskOrder {
+            user_id: &user.user_id,
+            provider: TaskProvider::Song(provider),
+            key: &key,
+            model: &request.model,
+            prompt: &request.prompt,
+            parameters: &request.parameters,
+            cost_micros: request.cost_micros(),
+            credits: request.credits(),
+            call: music::create_call(&request),
+        };
+        return crate::task::start(&cx, order).await;
+    }
     let wav = request.pcm_rate().is_some() || request.output_format == "wav";
     let order = Order {
         user_id: &user.user_id,
@@ -67,6 +90,15 @@ pub async fn create(mut cx: Ctx) -> ApiResult<Response> {
         accepts: if wav { |t| t == FileType::Wav } else { |t| t == FileType::Mp3 },
     };
     produce::run(&cx, order, generate(&cx, &request, &key)).await
+}
+
+/// Suno has no public API: it needs the operator's gateway.
+pub fn suno_unconfigured() -> ApiError {
+    ApiError::invalid(
+        "provider_not_configured",
+        "provider",
+        "Suno is not configured: it has no public API, so an administrator must run a suno-api gateway (github.com/gcui-art/suno-api) and set SUNO_API_BASE to it",
+    )
 }
 
 /// `GET /api/generation/voices`: ElevenLabs' voices for this user's key.

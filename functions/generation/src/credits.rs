@@ -10,30 +10,56 @@ use worker::{D1Database, D1PreparedStatement};
 use webox_core::{ApiError, ApiResult};
 use webox_edge::{args, db};
 
-/// Takes `credits` from the account if it has a plan; how many were taken.
-pub async fn reserve(db: &D1Database, user_id: &str, credits: i64) -> ApiResult<i64> {
+/// A generation about to start, as recorded.
+pub struct NewGeneration<'a> {
+    pub user_id: &'a str,
+    pub kind: &'a str,
+    pub provider: &'a str,
+    pub model: &'a str,
+    pub prompt: &'a str,
+    pub parameters: &'a serde_json::Map<String, serde_json::Value>,
+    /// `running` (answered while the request waits) or `queued` (a task).
+    pub status: &'static str,
+    pub credits: i64,
+}
+
+/// Records a new generation and takes its credits, in one D1 round trip:
+/// the credits are taken only from an account with a plan and enough left,
+/// and the row is written only if they were taken or the account has no
+/// plan (then it holds none). Its id, or 402 with nothing written.
+pub async fn open(db: &D1Database, new: &NewGeneration<'_>, now: i64) -> ApiResult<String> {
+    let id = webox_core::random::id()?;
+    let parameters = serde_json::Value::Object(new.parameters.clone()).to_string();
+    let changed = db::batch(
+        db,
+        vec![
+            db::statement(
+                db,
+                "UPDATE usage_counters SET value = value - ?2 WHERE user_id = ?1 AND metric = 'credits' AND value >= ?2
+                 AND EXISTS (SELECT 1 FROM account_plans WHERE user_id = ?1)",
+                args![new.user_id, new.credits],
+            )?,
+            // `changes()` is still the UPDATE's while this runs.
+            db::statement(
+                db,
+                "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, credits_reserved, created_at, updated_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, CASE WHEN changes() > 0 THEN ?9 ELSE 0 END, ?10, ?10
+                 WHERE changes() > 0 OR NOT EXISTS (SELECT 1 FROM account_plans WHERE user_id = ?2)",
+                args![&id, new.user_id, new.kind, new.provider, new.model, new.prompt, &parameters, new.status, new.credits, now],
+            )?,
+        ],
+    )
+    .await?;
+    if changed.get(1) == Some(&1) {
+        return Ok(id);
+    }
     #[derive(Deserialize)]
-    struct Plan {
+    struct Left {
         left: Option<i64>,
     }
-    let plan: Option<Plan> = db::first(
-        db,
-        "SELECT (SELECT value FROM usage_counters WHERE user_id = ?1 AND metric = 'credits') AS left FROM account_plans WHERE user_id = ?1",
-        args![user_id],
-    )
-    .await?;
-    let Some(plan) = plan else { return Ok(0) };
-    let taken = db::run(
-        db,
-        "UPDATE usage_counters SET value = value - ?2 WHERE user_id = ?1 AND metric = 'credits' AND value >= ?2",
-        args![user_id, credits],
-    )
-    .await?;
-    if taken == 0 {
-        let left = plan.left.unwrap_or(0);
-        return Err(ApiError::new(402, "insufficient_credits", format!("this needs {credits} credits and your plan has {left} left this month")));
-    }
-    Ok(credits)
+    let left: Option<Left> = db::first(db, "SELECT value AS left FROM usage_counters WHERE user_id = ?1 AND metric = 'credits'", args![new.user_id]).await?;
+    let left = left.and_then(|l| l.left).unwrap_or(0);
+    Err(ApiError::new(402, "insufficient_credits", format!("this needs {} credits and your plan has {left} left this month", new.credits)))
 }
 
 /// Gives back what generation `id` holds (none twice: it is zeroed in the
@@ -60,13 +86,5 @@ pub async fn fail(db: &D1Database, id: &str, code: &str, message: &str, now: i64
     )?];
     statements.extend(refund(db, id)?);
     db::batch(db, statements).await?;
-    Ok(())
-}
-
-/// Returns credits taken for a generation that was never recorded.
-pub async fn give_back(db: &D1Database, user_id: &str, credits: i64) -> ApiResult<()> {
-    if credits > 0 {
-        db::run(db, "UPDATE usage_counters SET value = value + ?2 WHERE user_id = ?1 AND metric = 'credits'", args![user_id, credits]).await?;
-    }
     Ok(())
 }

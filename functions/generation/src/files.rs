@@ -48,8 +48,9 @@ pub async fn download(cx: Ctx) -> ApiResult<Response> {
         get = get.range(Range::OffsetWithLength { offset: start, length: end - start + 1 });
     }
     let object = get.execute().await.or_internal("reading a generated file")?.ok_or_else(|| ApiError::not_found("file"))?;
-    let body = object.body().ok_or_else(|| ApiError::not_found("file"))?;
-    let bytes = body.bytes().await.or_internal("reading a generated file's body")?;
+    // Handed to the runtime as a stream: a 20 MB video is never held in
+    // the Worker's memory, and the first bytes leave at once.
+    let body = object.body().ok_or_else(|| ApiError::not_found("file"))?.response_body().or_internal("a generated file's body")?;
 
     let headers = Headers::new();
     let extension = file.r2_key.rsplit('.').next().unwrap_or("bin");
@@ -63,5 +64,5 @@ pub async fn download(cx: Ctx) -> ApiResult<Response> {
         headers.set("Content-Range", &format!("bytes {start}-{end}/{size}")).or_internal("a header")?;
         status = 206;
     }
-    Ok(Response::from_bytes(bytes).or_internal("a file response")?.with_status(status).with_headers(headers))
+    Ok(Response::builder().with_status(status).with_headers(headers).body(body))
 }

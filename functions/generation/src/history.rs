@@ -3,7 +3,10 @@
 
 use worker::Response;
 
+use webox_core::media::audio::AudioProvider;
 use webox_core::media::history::HistoryQuery;
+use webox_core::media::image::ImageProvider;
+use webox_core::media::video::VideoProvider;
 use webox_core::media::MediaKind;
 use webox_core::ApiResult;
 use webox_edge::respond::OrInternal;
@@ -11,9 +14,9 @@ use webox_edge::{args, config, db, guard, respond, Ctx};
 
 use crate::store;
 
-const IMAGE_PROVIDERS: &[&str] = &["openai", "stability", "workers_ai"];
-const AUDIO_PROVIDERS: &[&str] = &["elevenlabs", "stable_audio"];
-const VIDEO_PROVIDERS: &[&str] = &["runway", "luma", "pika"];
+const IMAGE_PROVIDERS: [&str; 3] = ImageProvider::ALL_IDS;
+const AUDIO_PROVIDERS: [&str; 4] = AudioProvider::ALL_IDS;
+const VIDEO_PROVIDERS: [&str; 3] = VideoProvider::ALL_IDS;
 
 async fn list(cx: Ctx, kind: MediaKind, providers: &[&str]) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
@@ -40,7 +43,7 @@ async fn get(cx: Ctx, kind: MediaKind) -> ApiResult<Response> {
 }
 
 pub async fn list_images(cx: Ctx) -> ApiResult<Response> {
-    list(cx, MediaKind::Image, IMAGE_PROVIDERS).await
+    list(cx, MediaKind::Image, &IMAGE_PROVIDERS).await
 }
 
 pub async fn get_image(cx: Ctx) -> ApiResult<Response> {
@@ -48,7 +51,7 @@ pub async fn get_image(cx: Ctx) -> ApiResult<Response> {
 }
 
 pub async fn list_audios(cx: Ctx) -> ApiResult<Response> {
-    list(cx, MediaKind::Audio, AUDIO_PROVIDERS).await
+    list(cx, MediaKind::Audio, &AUDIO_PROVIDERS).await
 }
 
 pub async fn get_audio(cx: Ctx) -> ApiResult<Response> {
@@ -56,7 +59,7 @@ pub async fn get_audio(cx: Ctx) -> ApiResult<Response> {
 }
 
 pub async fn list_videos(cx: Ctx) -> ApiResult<Response> {
-    list(cx, MediaKind::Video, VIDEO_PROVIDERS).await
+    list(cx, MediaKind::Video, &VIDEO_PROVIDERS).await
 }
 
 pub async fn get_video(cx: Ctx) -> ApiResult<Response> {

@@ -1,8 +1,9 @@
-//! `GenerationJob`, the Durable Object of one long-running generation
-//! (video). The provider's task is created by `video.rs`; the job then
-//! polls it from alarms — quickly at first, backing off — records progress
-//! in D1, and when the task is done downloads the video, checks it is an
-//! MP4, stores it in R2 and completes the row. Its state lives in the
+//! `GenerationJob`, the Durable Object of one long-running generation (a
+//! video, or a Suno/Udio song). The provider's task is created by
+//! `task.rs`; the job then polls it from alarms — quickly at first, backing
+//! off — records progress in D1, and when the task is done downloads the
+//! files (and the poster or cover the provider made), checks each is what
+//! it must be, stores them in R2 and completes the row. Its state lives in the
 //! object's storage, so a restart resumes it; a time limit, a failed task or
 //! too many failed polls end it as `failed` — never `running` forever. The
 //! provider key is read afresh (decrypted in memory) at each poll, never
@@ -13,8 +14,9 @@ use worker::{durable_object, DurableObject, Env, Fetch, HttpMetadata, Method, Re
 
 use webox_core::media::jobs;
 use webox_core::media::sniff::{sniff, FileType};
-use webox_core::media::video::{self, TaskState, VideoProvider};
-use webox_core::provider_failure::{self, Named};
+use webox_core::media::task::{TaskProvider, TaskState};
+use webox_core::media::video;
+use webox_core::provider_failure::Named;
 use webox_core::{ApiError, ApiResult};
 use webox_edge::{args, config, db, outbound, provider_keys};
 
@@ -23,6 +25,9 @@ use webox_edge::{args, config, db, outbound, provider_keys};
 pub struct Job {
     pub generation_id: String,
     pub user_id: String,
+    /// `video` or `audio` (jobs started before songs existed are videos).
+    #[serde(default = "video_kind")]
+    pub kind: String,
     pub provider: String,
     pub task_id: String,
     pub cost_micros: i64,
@@ -33,6 +38,10 @@ pub struct Job {
     pub errors: u32,
     #[serde(default)]
     pub progress: i64,
+}
+
+fn video_kind() -> String {
+    "video".into()
 }
 
 #[durable_object]
@@ -48,11 +57,11 @@ enum Step {
 }
 
 impl GenerationJob {
-    fn provider(job: &Job) -> ApiResult<VideoProvider> {
-        VideoProvider::parse(&job.provider)
+    fn provider(job: &Job) -> ApiResult<TaskProvider> {
+        TaskProvider::parse(&job.kind, &job.provider)
     }
 
-    async fn key(&self, job: &Job, provider: VideoProvider) -> ApiResult<String> {
+    async fn key(&self, job: &Job, provider: TaskProvider) -> ApiResult<String> {
         let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
         let secret = format!("{}_API_KEY", provider.config_prefix());
         provider_keys::resolve(&self.env, &db, &job.user_id, provider.key_provider(), &secret)
@@ -64,7 +73,7 @@ impl GenerationJob {
     async fn get(&self, url: &str, headers: &[(&'static str, String)]) -> ApiResult<outbound::Reply> {
         let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         outbound::send(Method::Get, url, &pairs, None).await.map_err(|e| {
-            worker::console_warn!("video poll: {e}");
+            worker::console_warn!("generation task poll: {e}");
             ApiError::new(502, "provider_unavailable", "the provider could not be reached")
         })
     }
@@ -76,7 +85,7 @@ impl GenerationJob {
         Ok(Step::Done)
     }
 
-    /// Emails the owner that the video is ready (or failed), unless they
+    /// Emails the owner that the video or song is ready (or failed), unless they
     /// turned email notifications off. A failure to send is logged only.
     async fn notify(&self, job: &Job, failure: Option<&str>) {
         #[derive(Deserialize)]
@@ -106,47 +115,88 @@ impl GenerationJob {
             return;
         }
         let base = config::optional(&self.env, "APP_BASE_URL").unwrap_or_default();
-        let link = format!("{}/studio/video?id={}", base.trim_end_matches('/'), job.generation_id);
-        let message = webox_core::mail::generation_finished(&owner.email, &owner.name, "video", &owner.prompt, failure, &link);
+        let what = if job.kind == "audio" { "song" } else { "video" };
+        let link = format!("{}/studio/{}?id={}", base.trim_end_matches('/'), job.kind, job.generation_id);
+        let message = webox_core::mail::generation_finished(&owner.email, &owner.name, what, &owner.prompt, failure, &link);
         if let Err(e) = webox_edge::mailer::send_now(&self.env, message).await {
             worker::console_error!("generation job {}: the email was not queued: {}", job.generation_id, e.message);
         }
     }
 
-    /// Downloads the finished video into R2 and completes the row.
-    async fn deliver(&self, job: &Job, provider: VideoProvider, url: &str) -> ApiResult<Step> {
-        let mut response = match Fetch::Url(url.parse().map_err(|_| provider_failure::bad_answer(provider))?).send().await {
-            Ok(r) if r.status_code() < 400 => r,
-            _ => return Ok(Step::Again(jobs::next_poll_ms(job.polls, job.errors + 1))),
-        };
-        let bytes = response.bytes().await.map_err(|_| provider_failure::unavailable(provider, "the video download was cut"))?;
-        if sniff(&bytes) != Some(FileType::Mp4) {
-            return self.finish_failed(job, "provider_bad_output", &format!("{} returned something that is not an MP4 video", provider.name())).await;
-        }
-        let key = format!("generations/{}/{}/0.mp4", job.user_id, job.generation_id);
-        let bucket = self.env.bucket("MEDIA").map_err(|_| ApiError::internal())?;
-        let metadata = HttpMetadata { content_type: Some("video/mp4".into()), ..Default::default() };
-        if bucket.put(&key, bytes.clone()).http_metadata(metadata).execute().await.is_err() {
-            return self.finish_failed(job, "storage_failed", "the video could not be stored").await;
-        }
+    /// Downloads `url`: `None` when it could not be reached (try again).
+    async fn download(url: &str) -> Option<Vec<u8>> {
+        let mut response = Fetch::Url(url.parse().ok()?).send().await.ok().filter(|r| r.status_code() < 400)?;
+        response.bytes().await.ok()
+    }
+
+    /// Downloads the finished files (and the thumbnail, if any) into R2 and
+    /// completes the row; nothing is left in R2 if any file fails.
+    async fn deliver(&self, job: &Job, provider: TaskProvider, urls: &[String], thumbnail: Option<&str>) -> ApiResult<Step> {
         let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
+        if crate::store::by_id(&db, &job.generation_id).await?.is_none() {
+            // Deleted by its owner while it ran: nothing to deliver.
+            return Ok(Step::Done);
+        }
+        let mut files: Vec<(Vec<u8>, FileType, &str)> = Vec::new();
+        for url in urls {
+            let Some(bytes) = Self::download(url).await else {
+                return Ok(Step::Again(jobs::next_poll_ms(job.polls, job.errors + 1)));
+            };
+            match sniff(&bytes).filter(|t| provider.accepts(*t)) {
+                Some(file_type) => files.push((bytes, file_type, "media")),
+                None => return self.finish_failed(job, "provider_bad_output", &format!("{} returned something that is not {}", provider.name(), provider.file_words())).await,
+            }
+        }
+        // A poster or cover is a bonus: without one (or with a bad one) the
+        // generation still succeeds.
+        if let Some(bytes) = match thumbnail {
+            Some(url) => Self::download(url).await,
+            None => None,
+        } {
+            match sniff(&bytes).filter(|t| t.is_image()) {
+                Some(file_type) => files.push((bytes, file_type, "thumbnail")),
+                None => worker::console_warn!("generation job {}: the thumbnail is not an image; skipped", job.generation_id),
+            }
+        }
+
+        let bucket = self.env.bucket("MEDIA").map_err(|_| ApiError::internal())?;
         let now = webox_edge::now();
-        let statements = vec![
-            db::statement(
+        let mut statements = vec![db::statement(
+            &db,
+            "UPDATE generations SET status = 'succeeded', progress = 100, cost_micros = ?1, updated_at = ?2, finished_at = ?2 WHERE id = ?3",
+            args![job.cost_micros, now, &job.generation_id],
+        )?];
+        let mut stored: Vec<String> = Vec::new();
+        let mut media = 0_i64;
+        for (bytes, file_type, role) in &files {
+            let position = if *role == "media" { media } else { crate::store::THUMBNAIL_POSITION };
+            let key = format!("generations/{}/{}/{position}.{}", job.user_id, job.generation_id, file_type.extension());
+            let metadata = HttpMetadata { content_type: Some(file_type.content_type().into()), ..Default::default() };
+            if bucket.put(&key, bytes.clone()).http_metadata(metadata).execute().await.is_err() {
+                for written in &stored {
+                    let _ = bucket.delete(written).await;
+                }
+                return self.finish_failed(job, "storage_failed", "the file could not be stored").await;
+            }
+            statements.push(db::statement(
                 &db,
-                "UPDATE generations SET status = 'succeeded', progress = 100, cost_micros = ?1, updated_at = ?2, finished_at = ?2 WHERE id = ?3",
-                args![job.cost_micros, now, &job.generation_id],
-            )?,
-            db::statement(
-                &db,
-                "INSERT INTO generation_files (generation_id, position, r2_key, content_type, size_bytes) VALUES (?1, 0, ?2, 'video/mp4', ?3)
+                "INSERT INTO generation_files (generation_id, position, r2_key, content_type, size_bytes, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (generation_id, position) DO NOTHING",
-                args![&job.generation_id, &key, bytes.len() as i64],
-            )?,
-            webox_edge::usage::add(&db, &job.user_id, "videos_generated", 1)?,
-            webox_edge::usage::add(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?,
-        ];
-        db::batch(&db, statements).await?;
+                args![&job.generation_id, position, &key, file_type.content_type(), bytes.len() as i64, *role],
+            )?);
+            stored.push(key);
+            if *role == "media" {
+                media += 1;
+            }
+        }
+        statements.push(webox_edge::usage::add(&db, &job.user_id, provider.metric(), media)?);
+        statements.push(webox_edge::usage::add(&db, &job.user_id, "ai_cost_micros", job.cost_micros)?);
+        if let Err(e) = db::batch(&db, statements).await {
+            for written in &stored {
+                let _ = bucket.delete(written).await;
+            }
+            return Err(e);
+        }
         self.notify(job, None).await;
         Ok(Step::Done)
     }
@@ -163,9 +213,9 @@ impl GenerationJob {
             Err(e) => return self.finish_failed(job, e.code, &e.message).await,
         };
         let base = crate::produce::base(&self.env, provider.config_prefix(), provider.default_base());
-        let headers = video::headers(provider, &key);
+        let headers = provider.headers(&key);
         job.polls += 1;
-        let reply = match self.get(&format!("{base}{}", video::poll_path(provider, &job.task_id)), &headers).await {
+        let reply = match self.get(&format!("{base}{}", provider.poll_path(&job.task_id)), &headers).await {
             Ok(reply) => reply,
             Err(_) => return self.poll_error(job).await,
         };
@@ -173,11 +223,11 @@ impl GenerationJob {
             return self.poll_error(job).await;
         }
         if reply.status >= 400 {
-            let e = provider_failure::from_http(provider, reply.status, &reply.body, None);
+            let e = provider.from_http(reply.status, &reply.body, None);
             return self.finish_failed(job, e.code, &e.message).await;
         }
         job.errors = 0;
-        let mut state = match video::parse_poll(provider, &reply.body) {
+        let mut state = match provider.parse_poll(&reply.body) {
             Ok(state) => state,
             Err(_) => return self.poll_error(job).await,
         };
@@ -203,7 +253,7 @@ impl GenerationJob {
                 }
                 Ok(Step::Again(jobs::next_poll_ms(job.polls, 0)))
             }
-            TaskState::Succeeded { url } => self.deliver(job, provider, &url).await,
+            TaskState::Succeeded { urls, thumbnail } => self.deliver(job, provider, &urls, thumbnail.as_deref()).await,
             TaskState::Failed { reason } => self.finish_failed(job, "provider_failed", &format!("{}: {reason}", provider.name())).await,
             TaskState::Ready => Ok(Step::Again(jobs::next_poll_ms(job.polls, 0))),
         }

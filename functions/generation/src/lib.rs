@@ -1,7 +1,9 @@
 //! generation — `/api/generation/*`. Every route is in this table. Images,
 //! speech, music and effects are generated while the request waits
-//! (`produce.rs`, with `images.rs` and `audio.rs`); the history, files and
-//! deletion serve every kind (`history.rs`, `files.rs`).
+//! (`produce.rs`, with `images.rs` and `audio.rs`); videos and Suno/Udio
+//! songs are provider tasks followed by a `GenerationJob` Durable Object
+//! (`task.rs`, `job.rs`); the history, files and deletion serve every kind
+//! (`history.rs`, `files.rs`).
 
 use worker::{event, Context, Env, Request, Response, Result};
 
@@ -16,6 +18,7 @@ mod job;
 mod produce;
 mod providers;
 mod store;
+mod task;
 mod video;
 
 pub use job::GenerationJob;

@@ -11,7 +11,7 @@ use worker::{Env, HttpMetadata, Response};
 use webox_core::media::sniff::{sniff, FileType};
 use webox_core::media::MediaKind;
 use webox_core::provider_failure::Named;
-use webox_core::{random, ApiError, ApiResult};
+use webox_core::{ApiError, ApiResult};
 use webox_edge::respond::OrInternal;
 use webox_edge::{args, config, db, provider_keys, respond, Ctx};
 
@@ -70,19 +70,17 @@ where
     F: Future<Output = ApiResult<(Vec<Vec<u8>>, Map<String, Value>)>>,
 {
     let db = cx.db()?;
-    let id = random::id()?;
-    let reserved = crate::credits::reserve(&db, order.user_id, order.credits).await?;
-    let inserted = db::run(
-        &db,
-        "INSERT INTO generations (id, user_id, kind, provider, model, prompt, parameters, status, progress, credits_reserved, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', 0, ?8, ?9, ?9)",
-        args![&id, order.user_id, order.kind.as_str(), order.provider_id, order.model, order.prompt, &Value::Object(order.parameters.clone()).to_string(), reserved, cx.now],
-    )
-    .await;
-    if let Err(e) = inserted {
-        crate::credits::give_back(&db, order.user_id, reserved).await?;
-        return Err(e);
-    }
+    let new = crate::credits::NewGeneration {
+        user_id: order.user_id,
+        kind: order.kind.as_str(),
+        provider: order.provider_id,
+        model: order.model,
+        prompt: order.prompt,
+        parameters: &order.parameters,
+        status: "running",
+        credits: order.credits,
+    };
+    let id = crate::credits::open(&db, &new, cx.now).await?;
 
     let name = order.provider_name;
     let checked = work.await.and_then(|(files, extra)| {

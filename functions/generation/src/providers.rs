@@ -59,7 +59,11 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
     let audio: Vec<_> = AudioProvider::ALL
         .into_iter()
         .map(|provider| {
-            let (key_source, reason) = availability(&cx, &saved, provider, provider.key_provider(), provider.config_prefix());
+            let (key_source, reason) = if provider == AudioProvider::Suno && config::optional(&cx.env, "SUNO_API_BASE").is_none() {
+                (None, Some(crate::audio::suno_unconfigured().message))
+            } else {
+                availability(&cx, &saved, provider, provider.key_provider(), provider.config_prefix())
+            };
             let types: Vec<_> = provider
                 .audio_types()
                 .iter()
@@ -70,13 +74,26 @@ pub async fn list(cx: Ctx) -> ApiResult<Response> {
                         options["voice_id"] = json!(true);
                         options["language"] = json!({"models": ["eleven_turbo_v2_5", "eleven_flash_v2_5"]});
                     }
-                    if provider == AudioProvider::StableAudio {
+                    if matches!(provider, AudioProvider::StableAudio | AudioProvider::Udio) {
                         options["seed"] = json!({"min": 0, "max": 4_294_967_294_i64});
+                    }
+                    if provider.is_task() {
+                        options["instrumental"] = json!(true);
+                        options["lyrics"] = json!({"max_chars": webox_core::media::audio::MAX_LYRICS_CHARS});
+                    }
+                    if provider == AudioProvider::Suno {
+                        options["title"] = json!({"max_chars": 80, "with": "lyrics"});
+                    }
+                    if provider == AudioProvider::Udio {
+                        options["negative_tags"] = json!({"max_chars": 200});
                     }
                     json!({"audio_type": t.as_str(), "models": provider.models(*t), "options": options})
                 })
                 .collect();
-            json!({"id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason, "audio_types": types})
+            json!({
+                "id": provider.id(), "name": provider.name(), "configured": key_source.is_some(), "key_source": key_source, "reason": reason,
+                "task": provider.is_task(), "audio_types": types,
+            })
         })
         .collect();
     let video: Vec<_> = webox_core::media::video::VideoProvider::ALL

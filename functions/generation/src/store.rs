@@ -15,9 +15,9 @@ use webox_edge::{args, db};
 /// A generation still `running` this long after it started has been cut
 /// off (the Worker was stopped); reads mark it failed.
 pub const STALE_SECONDS: i64 = 600;
-/// Videos are followed by their job, which has its own time limit; this
-/// only catches a job that was lost altogether.
-pub const VIDEO_STALE_SECONDS: i64 = 2 * webox_core::media::jobs::DEFAULT_TIMEOUT_SECONDS + 600;
+/// Videos and songs are followed by their job, which has its own time
+/// limit; this only catches a job that was lost altogether.
+pub const TASK_STALE_SECONDS: i64 = 2 * webox_core::media::jobs::DEFAULT_TIMEOUT_SECONDS + 600;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Generation {
@@ -45,7 +45,12 @@ pub struct StoredFile {
     pub r2_key: String,
     pub content_type: String,
     pub size_bytes: i64,
+    /// `media`, or `thumbnail` (a poster or cover from the provider).
+    pub role: String,
 }
+
+/// Where a thumbnail is kept, after any media file.
+pub const THUMBNAIL_POSITION: i64 = 1_000;
 
 const COLUMNS: &str = "id, kind, provider, model, prompt, parameters, status, progress, cost_micros, credits_reserved, error_code, error_message, created_at, updated_at, finished_at";
 
@@ -53,16 +58,21 @@ impl Generation {
     /// The API view; file links are signed with `secret` and expire.
     pub fn json(&self, files: &[StoredFile], secret: &[u8], now: i64) -> Value {
         let parameters: Value = serde_json::from_str(&self.parameters).unwrap_or_else(|_| json!({}));
-        let files: Vec<Value> = files
-            .iter()
-            .filter(|f| f.generation_id == self.id)
-            .map(|f| {
-                let url = format!("/api/generation/{}/file?{}", self.id, delivery::signed_query(secret, &self.id, f.position, now));
-                json!({"position": f.position, "content_type": f.content_type, "size_bytes": f.size_bytes, "url": url})
-            })
+        let url = |f: &StoredFile| format!("/api/generation/{}/file?{}", self.id, delivery::signed_query(secret, &self.id, f.position, now));
+        let mine = || files.iter().filter(|f| f.generation_id == self.id);
+        let media: Vec<Value> = mine()
+            .filter(|f| f.role == "media")
+            .map(|f| json!({"position": f.position, "content_type": f.content_type, "size_bytes": f.size_bytes, "url": url(f)}))
             .collect();
-        let first = files.first().map(|f| f["url"].clone()).unwrap_or(Value::Null);
-        let thumbnail = if self.kind == "image" { first.clone() } else { Value::Null };
+        let first = media.first().map(|f| f["url"].clone()).unwrap_or(Value::Null);
+        // An image is its own thumbnail; videos and songs have the
+        // provider's poster or cover when it made one.
+        let thumbnail = match mine().find(|f| f.role == "thumbnail") {
+            Some(f) => json!(url(f)),
+            None if self.kind == "image" => first.clone(),
+            None => Value::Null,
+        };
+        let files = media;
         json!({
             "id": self.id, "kind": self.kind, "provider": self.provider, "model": self.model, "prompt": self.prompt,
             "parameters": parameters, "status": self.status, "progress": self.progress,
@@ -77,8 +87,9 @@ impl Generation {
 /// Marks the caller's generations cut off mid-way as failed, giving their
 /// credits back.
 pub async fn fail_stale(db: &D1Database, user_id: &str, now: i64) -> ApiResult<()> {
-    let stale = "user_id = ?1 AND status IN ('queued', 'running') AND updated_at < CASE kind WHEN 'video' THEN ?3 ELSE ?2 END";
-    let a = args![user_id, now - STALE_SECONDS, now - VIDEO_STALE_SECONDS, now];
+    let stale = "user_id = ?1 AND status IN ('queued', 'running')
+                 AND updated_at < CASE WHEN kind = 'video' OR provider_task_id IS NOT NULL THEN ?3 ELSE ?2 END";
+    let a = args![user_id, now - STALE_SECONDS, now - TASK_STALE_SECONDS, now];
     db::batch(
         db,
         vec![
@@ -125,7 +136,7 @@ pub async fn files(db: &D1Database, ids: &[&str]) -> ApiResult<Vec<StoredFile>> 
     let args: Vec<db::Arg> = ids.iter().map(|id| db::Arg::Text(id)).collect();
     db::all(
         db,
-        &format!("SELECT generation_id, position, r2_key, content_type, size_bytes FROM generation_files WHERE generation_id IN ({}) ORDER BY generation_id, position", placeholders.join(", ")),
+        &format!("SELECT generation_id, position, r2_key, content_type, size_bytes, role FROM generation_files WHERE generation_id IN ({}) ORDER BY generation_id, position", placeholders.join(", ")),
         &args,
     )
     .await

@@ -45,7 +45,7 @@ pub async fn save(mut cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let body = cx.json_body().await?;
     let provider = Provider::parse(body.required_str("provider")?, "provider")?;
-    let key = ProviderKey::parse(body.required_str("key")?, "key")?;
+    let key = ProviderKey::parse(provider, body.required_str("key")?, "key")?;
     let sealed = config::key_ring(&cx.env)?.seal(&user.user_id, provider, &key)?;
     let masked = key.masked();
     db::run(

@@ -26,10 +26,12 @@ pub enum Provider {
     Runway,
     Luma,
     Pika,
+    Suno,
+    Udio,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 10] = [
+    pub const ALL: [Provider; 12] = [
         Provider::Openai,
         Provider::Anthropic,
         Provider::Google,
@@ -40,6 +42,8 @@ impl Provider {
         Provider::Runway,
         Provider::Luma,
         Provider::Pika,
+        Provider::Suno,
+        Provider::Udio,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,8 @@ impl Provider {
             Provider::Runway => "runway",
             Provider::Luma => "luma",
             Provider::Pika => "pika",
+            Provider::Suno => "suno",
+            Provider::Udio => "udio",
         }
     }
 
@@ -70,8 +76,22 @@ impl Provider {
 pub struct ProviderKey(String);
 
 impl ProviderKey {
-    pub fn parse(raw: &str, field: &str) -> ApiResult<Self> {
+    /// A key for `provider`. API keys are 8–512 printable characters
+    /// without spaces; a Suno "key" is the suno.com session cookie the
+    /// suno-api gateway expects (`__client=...; ...`: spaces allowed,
+    /// up to 8 KiB).
+    pub fn parse(provider: Provider, raw: &str, field: &str) -> ApiResult<Self> {
         let key = raw.trim();
+        if provider == Provider::Suno {
+            if !key.contains("__client=") || key.len() > 8_192 || !key.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
+                return Err(ApiError::invalid(
+                    "invalid_api_key",
+                    field,
+                    format!("`{field}` for Suno must be your suno.com session cookie (the `Cookie` header, containing `__client=`), at most 8192 characters"),
+                ));
+            }
+            return Ok(Self(key.to_owned()));
+        }
         if key.len() < 8 || key.len() > 512 {
             return Err(ApiError::invalid("invalid_api_key", field, format!("`{field}` must be 8 to 512 characters")));
         }
@@ -100,7 +120,7 @@ impl std::fmt::Debug for ProviderKey {
 
 pub fn mask(key: &str) -> String {
     let last4: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    let prefix = key.split_once(['-', '_']).map(|(p, _)| p).filter(|p| p.len() <= 4 && key.len() >= 16);
+    let prefix = key.split_once(['-', '_']).map(|(p, _)| p).filter(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_alphanumeric()) && key.len() >= 16);
     match prefix {
         Some(p) => format!("{p}-…{last4}"),
         None => format!("…{last4}"),
@@ -177,7 +197,7 @@ mod tests {
     #[test]
     fn sealed_keys_open_only_for_their_user_and_provider() {
         let ring = KeyRing::new("k1", K1, "").unwrap();
-        let key = ProviderKey::parse("sk-proj-abcdefghijklmnop1234", "key").unwrap();
+        let key = ProviderKey::parse(Provider::Openai, "sk-proj-abcdefghijklmnop1234", "key").unwrap();
         let sealed = ring.seal("user-a", Provider::Openai, &key).unwrap();
         assert!(!sealed.ciphertext.contains("abcdef"));
         assert_eq!(ring.open("user-a", Provider::Openai, &sealed).unwrap().expose(), key.expose());
@@ -191,7 +211,7 @@ mod tests {
     #[test]
     fn nonces_are_never_reused() {
         let ring = KeyRing::new("k1", K1, "").unwrap();
-        let key = ProviderKey::parse("same-key-value-123", "key").unwrap();
+        let key = ProviderKey::parse(Provider::Openai, "same-key-value-123", "key").unwrap();
         let a = ring.seal("u", Provider::Groq, &key).unwrap();
         let b = ring.seal("u", Provider::Groq, &key).unwrap();
         assert_ne!(a.nonce, b.nonce);
@@ -201,7 +221,7 @@ mod tests {
     #[test]
     fn rotated_keys_still_open_old_ciphertexts() {
         let old = KeyRing::new("k1", K1, "").unwrap();
-        let key = ProviderKey::parse("gsk_0123456789abcdef", "key").unwrap();
+        let key = ProviderKey::parse(Provider::Openai, "gsk_0123456789abcdef", "key").unwrap();
         let sealed = old.seal("u", Provider::Groq, &key).unwrap();
         let rotated = KeyRing::new("k2", K2, &format!("k1:{K1}")).unwrap();
         assert_eq!(rotated.open("u", Provider::Groq, &sealed).unwrap().expose(), key.expose());
@@ -223,13 +243,18 @@ mod tests {
         assert_eq!(mask("AIzaSyExampleExample9876"), "…9876");
         assert_eq!(mask("gsk_0123456789abcdefWXYZ"), "gsk-…WXYZ");
         assert_eq!(mask("short123"), "…t123");
+        // A cookie starts with `_`: no empty prefix.
+        assert_eq!(mask("__client=abc.def; __client_uat=1700000000"), "…0000");
     }
 
     #[test]
     fn provider_keys_are_shape_checked() {
-        assert_eq!(ProviderKey::parse("short", "key").unwrap_err().code, "invalid_api_key");
-        assert_eq!(ProviderKey::parse("has a space in it", "key").unwrap_err().code, "invalid_api_key");
-        assert!(ProviderKey::parse("  sk-valid-key-123  ", "key").is_ok());
+        assert_eq!(ProviderKey::parse(Provider::Openai, "short", "key").unwrap_err().code, "invalid_api_key");
+        assert_eq!(ProviderKey::parse(Provider::Openai, "has a space in it", "key").unwrap_err().code, "invalid_api_key");
+        assert!(ProviderKey::parse(Provider::Openai, "  sk-valid-key-123  ", "key").is_ok());
+        let cookie = "__client=eyJhbGciOi.abc.def; __client_uat=1700000000; _cfuvid=x";
+        assert_eq!(ProviderKey::parse(Provider::Suno, cookie, "key").unwrap().expose(), cookie);
+        assert_eq!(ProviderKey::parse(Provider::Suno, "sk-not-a-cookie-123", "key").unwrap_err().code, "invalid_api_key");
         assert_eq!(Provider::parse("OpenAI", "provider").unwrap(), Provider::Openai);
         let e = Provider::parse("acme", "provider").unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), ("unknown_provider", Some("provider")));

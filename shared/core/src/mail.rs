@@ -60,7 +60,7 @@ pub fn generation_finished(to: &str, name: &str, kind: &str, prompt: &str, failu
             kind: "generation_ready",
             subject: &format!("Your {kind} is ready"),
             intro: &format!("Your {kind} for \"{shown}\" is ready."),
-            action: "Watch it in the studio",
+            action: if kind == "song" { "Listen in the studio" } else { "Watch it in the studio" },
             outro: "It is kept in your generation history until you delete it.".into(),
         }
         .to(to, name, link),

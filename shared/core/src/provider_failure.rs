@@ -30,6 +30,8 @@ pub fn provider_message(body: &str) -> Option<String> {
         .pointer("/error/message")
         .or_else(|| value.get("message"))
         .or_else(|| value.get("detail"))
+        // `{"error": "..."}` (the suno-api gateway)
+        .or_else(|| value.get("error"))
         .and_then(Value::as_str)?
         .trim();
     (!message.is_empty()).then(|| message.chars().take(300).collect())

@@ -69,7 +69,7 @@ fn api_keys_are_stored_sealed_and_shown_masked() {
     let user = site().new_user();
     let list = user.client.get("/api/profile/api-keys").expect(200);
     let providers = list["providers"].as_array().unwrap();
-    assert_eq!(providers.len(), 10);
+    assert_eq!(providers.len(), 12);
     assert!(providers.iter().all(|p| p["configured"] == false));
     let secret = "sk-proj-Secret0123456789abcdefWXYZ";
     let reply = user.client.put("/api/profile/api-keys", json!({"provider": "openai", "key": secret}));
@@ -88,6 +88,9 @@ fn api_keys_are_stored_sealed_and_shown_masked() {
     assert_eq!(site().query(&format!("SELECT provider FROM api_keys WHERE user_id = '{}'", user.id)).len(), 1);
     user.client.delete("/api/profile/api-keys/openai").expect(204);
     user.client.delete("/api/profile/api-keys/openai").expect_error(404, "not_found");
+    // A Suno "key" is a session cookie, spaces and all.
+    let suno = user.client.put("/api/profile/api-keys", json!({"provider": "suno", "key": "__client=abc.def; __client_uat=1700000000"})).expect(200);
+    assert_eq!(suno["masked"], "…0000");
 }
 
 #[test]
@@ -97,6 +100,8 @@ fn api_key_bad_inputs() {
     user.client.put("/api/profile/api-keys", json!({"provider": "groq", "key": "short"})).expect_field_error(400, "invalid_api_key", "key");
     user.client.put("/api/profile/api-keys", json!({"provider": "groq", "key": "has spaces inside it"})).expect_field_error(400, "invalid_api_key", "key");
     user.client.put("/api/profile/api-keys", json!({"provider": "groq"})).expect_field_error(400, "missing_field", "key");
+    // Suno's "key" is the suno.com session cookie the gateway expects.
+    user.client.put("/api/profile/api-keys", json!({"provider": "suno", "key": "sk-not-a-cookie-0000"})).expect_field_error(400, "invalid_api_key", "key");
     user.client.delete("/api/profile/api-keys/acme").expect_field_error(400, "unknown_provider", "provider");
     assert!(site().query(&format!("SELECT provider FROM api_keys WHERE user_id = '{}'", user.id)).is_empty());
 }

@@ -4,7 +4,7 @@ import { renderHeader } from '../nav.js';
 
 const PROVIDER_NAMES = {
   openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google Gemini', mistral: 'Mistral', groq: 'Groq',
-  stability: 'Stability AI', elevenlabs: 'ElevenLabs', runway: 'Runway', luma: 'Luma', pika: 'Pika',
+  stability: 'Stability AI', elevenlabs: 'ElevenLabs', runway: 'Runway', luma: 'Luma', pika: 'Pika (fal.ai key)', suno: 'Suno (session cookie)', udio: 'Udio (PiAPI key)',
 };
 const MODEL_KINDS = ['chat', 'image', 'audio', 'video'];
 const $ = (selector) => document.querySelector(selector);

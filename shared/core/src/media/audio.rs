@@ -1,8 +1,10 @@
 //! Audio generation: speech, music and sound effects from ElevenLabs
 //! (`/v1/text-to-speech/{voice_id}`, `/v1/sound-generation`, `/v1/music`)
-//! and Stability's Stable Audio 2 (`/v2beta/audio/stable-audio-2/text-to-audio`):
-//! the options each takes (refused with the allowed values otherwise), what
-//! it costs, and the requests.
+//! and Stability's Stable Audio 2 (`/v2beta/audio/stable-audio-2/text-to-audio`),
+//! answered at once; songs from Suno and Udio, which have no official API,
+//! through gateways as asynchronous tasks (`music.rs`). The options each
+//! takes (refused with the allowed values otherwise), what it costs, and
+//! the requests.
 
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -19,6 +21,10 @@ pub const MAX_TEXT_CHARS: usize = 5_000;
 pub enum AudioProvider {
     Elevenlabs,
     StableAudio,
+    /// Through a suno-api gateway (github.com/gcui-art/suno-api).
+    Suno,
+    /// Through PiAPI's task API (`music-u`).
+    Udio,
 }
 
 impl Named for AudioProvider {
@@ -26,17 +32,23 @@ impl Named for AudioProvider {
         match self {
             AudioProvider::Elevenlabs => "ElevenLabs",
             AudioProvider::StableAudio => "Stable Audio",
+            AudioProvider::Suno => "Suno (suno-api gateway)",
+            AudioProvider::Udio => "Udio (through PiAPI)",
         }
     }
 }
 
 impl AudioProvider {
-    pub const ALL: [AudioProvider; 2] = [AudioProvider::Elevenlabs, AudioProvider::StableAudio];
+    pub const ALL: [AudioProvider; 4] = [AudioProvider::Elevenlabs, AudioProvider::StableAudio, AudioProvider::Suno, AudioProvider::Udio];
+    /// The ids, for filters.
+    pub const ALL_IDS: [&'static str; 4] = [AudioProvider::Elevenlabs.id(), AudioProvider::StableAudio.id(), AudioProvider::Suno.id(), AudioProvider::Udio.id()];
 
-    pub fn id(self) -> &'static str {
+    pub const fn id(self) -> &'static str {
         match self {
             AudioProvider::Elevenlabs => "elevenlabs",
             AudioProvider::StableAudio => "stable_audio",
+            AudioProvider::Suno => "suno",
+            AudioProvider::Udio => "udio",
         }
     }
 
@@ -45,18 +57,26 @@ impl AudioProvider {
     }
 
     /// Configuration: `ELEVENLABS_API_*`; Stable Audio is Stability's API
-    /// and key (`STABILITY_API_*`).
+    /// and key (`STABILITY_API_*`); `SUNO_API_BASE` is the operator's
+    /// suno-api gateway and `SUNO_API_KEY` a suno.com session cookie;
+    /// `UDIO_API_*` is PiAPI's URL and key.
     pub fn config_prefix(self) -> &'static str {
         match self {
             AudioProvider::Elevenlabs => "ELEVENLABS",
             AudioProvider::StableAudio => "STABILITY",
+            AudioProvider::Suno => "SUNO",
+            AudioProvider::Udio => "UDIO",
         }
     }
 
+    /// The production URL; empty for Suno, whose gateway each operator
+    /// hosts (`SUNO_API_BASE` must be set).
     pub fn default_base(self) -> &'static str {
         match self {
             AudioProvider::Elevenlabs => "https://api.elevenlabs.io",
             AudioProvider::StableAudio => "https://api.stability.ai",
+            AudioProvider::Suno => "",
+            AudioProvider::Udio => "https://api.piapi.ai",
         }
     }
 
@@ -64,13 +84,22 @@ impl AudioProvider {
         match self {
             AudioProvider::Elevenlabs => crate::api_keys::Provider::Elevenlabs,
             AudioProvider::StableAudio => crate::api_keys::Provider::Stability,
+            AudioProvider::Suno => crate::api_keys::Provider::Suno,
+            AudioProvider::Udio => crate::api_keys::Provider::Udio,
         }
+    }
+
+    /// Songs are made as tasks followed by a `GenerationJob`; the others
+    /// answer while the request waits.
+    pub fn is_task(self) -> bool {
+        matches!(self, AudioProvider::Suno | AudioProvider::Udio)
     }
 
     pub fn audio_types(self) -> &'static [AudioType] {
         match self {
             AudioProvider::Elevenlabs => &[AudioType::Speech, AudioType::Music, AudioType::Sfx],
             AudioProvider::StableAudio => &[AudioType::Music, AudioType::Sfx],
+            AudioProvider::Suno | AudioProvider::Udio => &[AudioType::Music],
         }
     }
 
@@ -81,6 +110,8 @@ impl AudioProvider {
             (AudioProvider::Elevenlabs, AudioType::Music) => &["music_v1"],
             (AudioProvider::Elevenlabs, AudioType::Sfx) => &["eleven_text_to_sound_v2"],
             (AudioProvider::StableAudio, _) => &["stable-audio-2"],
+            (AudioProvider::Suno, _) => &["chirp-v3-5", "chirp-v3-0"],
+            (AudioProvider::Udio, _) => &["music-u"],
         }
     }
 
@@ -88,6 +119,7 @@ impl AudioProvider {
         match self {
             AudioProvider::Elevenlabs => &["mp3_44100_128", "mp3_44100_192", "mp3_22050_32", "wav_44100", "wav_24000"],
             AudioProvider::StableAudio => &["mp3", "wav"],
+            AudioProvider::Suno | AudioProvider::Udio => &["mp3"],
         }
     }
 
@@ -98,6 +130,7 @@ impl AudioProvider {
             (AudioProvider::Elevenlabs, AudioType::Sfx) => Some((0.5, 30.0, 5.0)),
             (AudioProvider::Elevenlabs, AudioType::Music) => Some((10.0, 300.0, 30.0)),
             (AudioProvider::StableAudio, _) => Some((1.0, 190.0, 30.0)),
+            (AudioProvider::Suno | AudioProvider::Udio, _) => None,
         }
     }
 }
@@ -136,9 +169,20 @@ pub struct AudioRequest {
     pub duration_seconds: Option<f64>,
     pub output_format: String,
     pub seed: Option<i64>,
+    /// Songs (Suno, Udio): no vocals.
+    pub instrumental: bool,
+    /// Songs: the words to sing, instead of lyrics written for the prompt.
+    pub lyrics: Option<String>,
+    /// Suno, with lyrics: the song's title.
+    pub title: Option<String>,
+    /// Udio: styles to avoid.
+    pub negative_tags: Option<String>,
 }
 
-const FIELDS: &[&str] = &["provider", "audio_type", "model", "prompt", "text", "voice_id", "language", "duration", "output_format", "seed"];
+const FIELDS: &[&str] = &[
+    "provider", "audio_type", "model", "prompt", "text", "voice_id", "language", "duration", "output_format", "seed", "instrumental", "lyrics", "title", "negative_tags",
+];
+pub const MAX_LYRICS_CHARS: usize = 3_000;
 
 impl AudioRequest {
     pub fn parse(body: &JsonObject) -> ApiResult<Self> {
@@ -161,8 +205,9 @@ impl AudioRequest {
         if prompt.is_empty() {
             return Err(ApiError::invalid(if body.get(field).is_some() { "empty_field" } else { "missing_field" }, "prompt", "`prompt` (the text or description) is required"));
         }
-        if prompt.chars().count() > MAX_TEXT_CHARS {
-            return Err(ApiError::invalid("too_long", field, format!("`{field}` must be at most {MAX_TEXT_CHARS} characters")));
+        let max = if provider.is_task() { MAX_LYRICS_CHARS } else { MAX_TEXT_CHARS };
+        if prompt.chars().count() > max {
+            return Err(ApiError::invalid("too_long", field, format!("`{field}` must be at most {max} characters")));
         }
         let mut parameters = Map::new();
         parameters.insert("audio_type".into(), json!(audio_type.as_str()));
@@ -212,14 +257,30 @@ impl AudioRequest {
         parameters.insert("output_format".into(), json!(output_format));
 
         let seed = match body.optional_int("seed")? {
-            Some(_) if provider == AudioProvider::Elevenlabs => return Err(not_for("seed", &what)),
+            Some(_) if matches!(provider, AudioProvider::Elevenlabs | AudioProvider::Suno) => return Err(not_for("seed", &what)),
             Some(s) if !(0..=4_294_967_294).contains(&s) => return Err(ApiError::invalid("invalid_value", "seed", "`seed` must be from 0 to 4294967294")),
             seed => seed,
         };
         if let Some(s) = seed {
             parameters.insert("seed".into(), json!(s));
         }
-        Ok(Self { provider, audio_type, model, prompt, parameters, voice_id, language, duration_seconds, output_format, seed })
+        let song = song_options(body, provider, &what, &mut parameters)?;
+        Ok(Self {
+            provider,
+            audio_type,
+            model,
+            prompt,
+            parameters,
+            voice_id,
+            language,
+            duration_seconds,
+            output_format,
+            seed,
+            instrumental: song.instrumental,
+            lyrics: song.lyrics,
+            title: song.title,
+            negative_tags: song.negative_tags,
+        })
     }
 
     /// Plan credits this takes: one for speech or an effect, three for music.
@@ -243,6 +304,10 @@ impl AudioRequest {
             (AudioProvider::Elevenlabs, AudioType::Sfx) => (seconds * 20_000.0).ceil() as i64,
             (AudioProvider::Elevenlabs, AudioType::Music) => (seconds * 13_334.0).ceil() as i64,
             (AudioProvider::StableAudio, _) => 200_000,
+            // A generation spends 10 Suno credits (2,500 for $10 on Pro).
+            (AudioProvider::Suno, _) => 40_000,
+            // PiAPI's price per Udio generation.
+            (AudioProvider::Udio, _) => 50_000,
         }
     }
 
@@ -290,6 +355,61 @@ impl AudioRequest {
         }
         fields
     }
+}
+
+#[derive(Default)]
+struct SongOptions {
+    instrumental: bool,
+    lyrics: Option<String>,
+    title: Option<String>,
+    negative_tags: Option<String>,
+}
+
+/// `instrumental`, `lyrics`, `title` (Suno), `negative_tags` (Udio): only
+/// for the song providers; lyrics and an instrumental exclude each other.
+fn song_options(body: &JsonObject, provider: AudioProvider, what: &str, parameters: &mut Map<String, Value>) -> ApiResult<SongOptions> {
+    let text = |field: &str, max: usize| -> ApiResult<Option<String>> {
+        let value = body.optional_str(field)?.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        match value {
+            Some(v) if v.chars().count() > max => Err(ApiError::invalid("too_long", field, format!("`{field}` must be at most {max} characters"))),
+            v => Ok(v),
+        }
+    };
+    if !provider.is_task() {
+        for field in ["instrumental", "lyrics", "title", "negative_tags"] {
+            if body.get(field).is_some() {
+                return Err(not_for(field, what));
+            }
+        }
+        return Ok(SongOptions::default());
+    }
+    let instrumental = match body.get("instrumental") {
+        None => false,
+        Some(v) => v.as_bool().ok_or_else(|| ApiError::invalid("invalid_type", "instrumental", "`instrumental` must be true or false"))?,
+    };
+    let lyrics = text("lyrics", MAX_LYRICS_CHARS)?;
+    if instrumental && lyrics.is_some() {
+        return Err(ApiError::invalid("conflicting_options", "lyrics", "`lyrics` cannot be given with `instrumental: true` (an instrumental has no words)"));
+    }
+    let title = text("title", 80)?;
+    if title.is_some() && (provider != AudioProvider::Suno || lyrics.is_none()) {
+        return Err(ApiError::invalid("unsupported_option", "title", "`title` is an option of Suno songs with `lyrics`"));
+    }
+    let negative_tags = text("negative_tags", 200)?;
+    if negative_tags.is_some() && provider != AudioProvider::Udio {
+        return Err(not_for("negative_tags", what));
+    }
+    parameters.insert("instrumental".into(), json!(instrumental));
+    if lyrics.is_some() {
+        parameters.insert("lyrics".into(), json!(true));
+    }
+    if let Some(t) = &title {
+        parameters.insert("title".into(), json!(t));
+    }
+    if let Some(n) = &negative_tags {
+        parameters.insert("negative_tags".into(), json!(n));
+    }
+    Ok(SongOptions { instrumental, lyrics, title, negative_tags })
 }
 
 /// A WAV file around 16-bit little-endian mono PCM.
@@ -393,7 +513,8 @@ mod tests {
         assert_eq!(err(r#"{"provider":"elevenlabs","text":"hi","voice_id":"v","duration":3}"#).code, "unsupported_option");
         assert!(err(r#"{"provider":"stable_audio","prompt":"x","output_format":"flac"}"#).message.contains("mp3, wav"));
         assert_eq!(err(r#"{"provider":"elevenlabs","audio_type":"music","prompt":"x","seed":1}"#).field.as_deref(), Some("seed"));
-        assert!(err(r#"{"provider":"suno","prompt":"x"}"#).message.contains("elevenlabs, stable_audio"));
+        assert!(err(r#"{"provider":"mubert","prompt":"x"}"#).message.contains("elevenlabs, stable_audio, suno, udio"));
+        assert_eq!(err(r#"{"provider":"elevenlabs","audio_type":"music","prompt":"x","instrumental":true}"#).code, "unsupported_option");
         assert_eq!(err(r#"{"provider":"elevenlabs","audio_type":"sfx"}"#).field.as_deref(), Some("prompt"));
     }
 

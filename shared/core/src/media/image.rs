@@ -36,8 +36,10 @@ impl Named for ImageProvider {
 
 impl ImageProvider {
     pub const ALL: [ImageProvider; 3] = [ImageProvider::Openai, ImageProvider::Stability, ImageProvider::WorkersAi];
+    /// The ids, for filters.
+    pub const ALL_IDS: [&'static str; 3] = [ImageProvider::Openai.id(), ImageProvider::Stability.id(), ImageProvider::WorkersAi.id()];
 
-    pub fn id(self) -> &'static str {
+    pub const fn id(self) -> &'static str {
         match self {
             ImageProvider::Openai => "openai",
             ImageProvider::Stability => "stability",

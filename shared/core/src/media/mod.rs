@@ -7,7 +7,9 @@ pub mod delivery;
 pub mod history;
 pub mod image;
 pub mod jobs;
+pub mod music;
 pub mod sniff;
+pub mod task;
 pub mod video;
 
 use serde::Serialize;

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::json::JsonObject;
 use crate::media::{allowed, allowed_for, not_for};
+use crate::media::task::TaskState;
 use crate::provider_failure::{self, Named};
 
 pub const MAX_PROMPT_CHARS: usize = 1_000;
@@ -35,8 +36,10 @@ impl Named for VideoProvider {
 
 impl VideoProvider {
     pub const ALL: [VideoProvider; 3] = [VideoProvider::Runway, VideoProvider::Luma, VideoProvider::Pika];
+    /// The ids, for filters.
+    pub const ALL_IDS: [&'static str; 3] = [VideoProvider::Runway.id(), VideoProvider::Luma.id(), VideoProvider::Pika.id()];
 
-    pub fn id(self) -> &'static str {
+    pub const fn id(self) -> &'static str {
         match self {
             VideoProvider::Runway => "runway",
             VideoProvider::Luma => "luma",
@@ -290,20 +293,6 @@ pub fn result_path(task_id: &str) -> String {
     format!("/fal-ai/pika/requests/{task_id}")
 }
 
-/// A task's state as we track it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum TaskState {
-    Queued,
-    /// 0–100.
-    Running { progress: i64 },
-    /// Done, the video at `url`.
-    Succeeded { url: String },
-    /// Done (fal.ai): the result must be fetched from `result_path`.
-    Ready,
-    Failed { reason: String },
-}
-
 /// Reads a poll answer.
 pub fn parse_poll(provider: VideoProvider, body: &str) -> ApiResult<TaskState> {
     let value: Value = serde_json::from_str(body).map_err(|_| provider_failure::bad_answer(provider))?;
@@ -312,7 +301,7 @@ pub fn parse_poll(provider: VideoProvider, body: &str) -> ApiResult<TaskState> {
         VideoProvider::Runway => match value.get("status").and_then(Value::as_str) {
             Some("PENDING") | Some("THROTTLED") => TaskState::Queued,
             Some("RUNNING") => TaskState::Running { progress: (value.get("progress").and_then(Value::as_f64).unwrap_or(0.0) * 100.0).round().clamp(0.0, 99.0) as i64 },
-            Some("SUCCEEDED") => TaskState::Succeeded { url: text(value.pointer("/output/0")).ok_or_else(|| provider_failure::bad_answer(provider))? },
+            Some("SUCCEEDED") => TaskState::one(text(value.pointer("/output/0")).ok_or_else(|| provider_failure::bad_answer(provider))?, None),
             Some("FAILED") => TaskState::Failed { reason: text(value.get("failure")).unwrap_or_else(|| "the task failed".into()) },
             Some("CANCELLED") => TaskState::Failed { reason: "the task was cancelled".into() },
             _ => return Err(provider_failure::bad_answer(provider)),
@@ -320,7 +309,8 @@ pub fn parse_poll(provider: VideoProvider, body: &str) -> ApiResult<TaskState> {
         VideoProvider::Luma => match value.get("state").and_then(Value::as_str) {
             Some("queued") => TaskState::Queued,
             Some("dreaming") => TaskState::Running { progress: 50 },
-            Some("completed") => TaskState::Succeeded { url: text(value.pointer("/assets/video")).ok_or_else(|| provider_failure::bad_answer(provider))? },
+            // `assets.image` is the video's poster.
+            Some("completed") => TaskState::one(text(value.pointer("/assets/video")).ok_or_else(|| provider_failure::bad_answer(provider))?, text(value.pointer("/assets/image"))),
             Some("failed") => TaskState::Failed { reason: text(value.get("failure_reason")).unwrap_or_else(|| "the generation failed".into()) },
             _ => return Err(provider_failure::bad_answer(provider)),
         },
@@ -339,7 +329,7 @@ pub fn parse_result(body: &str) -> ApiResult<TaskState> {
     let provider = VideoProvider::Pika;
     let value: Value = serde_json::from_str(body).map_err(|_| provider_failure::bad_answer(provider))?;
     if let Some(url) = value.pointer("/video/url").and_then(Value::as_str) {
-        return Ok(TaskState::Succeeded { url: url.to_owned() });
+        return Ok(TaskState::one(url.to_owned(), None));
     }
     let reason = value.get("detail").map(|d| d.as_str().map(str::to_owned).unwrap_or_else(|| d.to_string())).unwrap_or_else(|| "the request failed".into());
     Ok(TaskState::Failed { reason })
@@ -388,11 +378,13 @@ mod tests {
         assert_eq!(parse_created(VideoProvider::Runway, r#"{"id":"t1"}"#).unwrap(), "t1");
         assert_eq!(parse_created(VideoProvider::Pika, r#"{"request_id":"r1","status_url":"x"}"#).unwrap(), "r1");
         assert_eq!(parse_poll(VideoProvider::Runway, r#"{"status":"RUNNING","progress":0.42}"#).unwrap(), TaskState::Running { progress: 42 });
-        assert_eq!(parse_poll(VideoProvider::Runway, r#"{"status":"SUCCEEDED","output":["https://v/1.mp4"]}"#).unwrap(), TaskState::Succeeded { url: "https://v/1.mp4".into() });
+        assert_eq!(parse_poll(VideoProvider::Runway, r#"{"status":"SUCCEEDED","output":["https://v/1.mp4"]}"#).unwrap(), TaskState::one("https://v/1.mp4".into(), None));
         assert!(matches!(parse_poll(VideoProvider::Runway, r#"{"status":"FAILED","failure":"bad"}"#).unwrap(), TaskState::Failed { .. }));
-        assert_eq!(parse_poll(VideoProvider::Luma, r#"{"state":"completed","assets":{"video":"https://v/2.mp4"}}"#).unwrap(), TaskState::Succeeded { url: "https://v/2.mp4".into() });
+        assert_eq!(parse_poll(VideoProvider::Luma, r#"{"state":"completed","assets":{"video":"https://v/2.mp4"}}"#).unwrap(), TaskState::one("https://v/2.mp4".into(), None));
+        let poster = parse_poll(VideoProvider::Luma, r#"{"state":"completed","assets":{"video":"https://v/2.mp4","image":"https://v/2.jpg"}}"#).unwrap();
+        assert_eq!(poster, TaskState::one("https://v/2.mp4".into(), Some("https://v/2.jpg".into())));
         assert_eq!(parse_poll(VideoProvider::Pika, r#"{"status":"COMPLETED"}"#).unwrap(), TaskState::Ready);
-        assert_eq!(parse_result(r#"{"video":{"url":"https://v/3.mp4"}}"#).unwrap(), TaskState::Succeeded { url: "https://v/3.mp4".into() });
+        assert_eq!(parse_result(r#"{"video":{"url":"https://v/3.mp4"}}"#).unwrap(), TaskState::one("https://v/3.mp4".into(), None));
         assert!(parse_poll(VideoProvider::Luma, r#"{"state":"weird"}"#).is_err());
         assert_eq!(poll_path(VideoProvider::Pika, "r1"), "/fal-ai/pika/requests/r1/status");
     }
