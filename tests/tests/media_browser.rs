@@ -1,7 +1,8 @@
 //! The AI studio audio and video pages in a real browser: speech in a
-//! chosen voice and music of a chosen length play in the history; a video
-//! shows its progress while it is made, then plays at the size asked for;
-//! a model that animates an image asks for one before anything is sent.
+//! chosen voice and music of a chosen length play in the history; a song
+//! shows its progress while it is made, then plays both takes under its
+//! cover; a video shows its progress too, then plays at the size asked
+//! for; a model that animates an image asks for one before anything is sent.
 
 use std::time::{Duration, Instant};
 
@@ -101,6 +102,110 @@ fn speech_in_a_chosen_voice_and_music_of_a_chosen_length_play_in_the_history() {
     let music = generated_audio_duration(&browser, "a calm piano loop");
     assert!((music - 3.0).abs() <= 0.5, "the clip lasts {music} s, not about 3");
     assert_eq!(browser.run("return document.querySelectorAll('#audio-gallery .generation').length", json!([])), json!(2));
+}
+
+/// Whether the song option `name` is switched off (`disabled`).
+fn option_disabled(browser: &Browser, name: &str) -> Value {
+    browser.run(&format!("return document.querySelector('#audio-options [name={name}]').disabled"), json!([]))
+}
+
+#[test]
+fn a_song_shows_its_progress_while_it_is_made_then_plays_both_takes_under_its_cover() {
+    let user = site().new_user();
+    let browser = Browser::start();
+    browser.log_in(&site().base, &user);
+    browser.goto(&format!("{}/studio/audio", site().base));
+    browser.wait_ready();
+
+    // Suno makes songs: a style rather than a prompt, no length, lyrics or an instrumental.
+    browser.select("#audio-provider", "suno");
+    assert_eq!(text_of(&browser, "return document.querySelector('#audio-type').value"), "music");
+    assert_eq!(browser.find("#audio-prompt-label").text(), "Style / description");
+    assert_eq!(browser.run("return !!document.querySelector('#audio-options [name=duration]')", json!([])), json!(false));
+    assert_eq!(browser.run("return document.querySelector('#audio-options [name=instrumental]').type", json!([])), json!("checkbox"));
+    assert_eq!(browser.run("return document.querySelector('#audio-options [name=lyrics]').tagName", json!([])), json!("TEXTAREA"));
+    assert_eq!(option_disabled(&browser, "title"), json!(true), "a title goes with lyrics");
+
+    // Lyrics switch Instrumental off and the title on, and the hint says why.
+    browser.find("#audio-options [name=lyrics]").type_text("La la la");
+    assert_eq!(option_disabled(&browser, "instrumental"), json!(true));
+    assert_eq!(option_disabled(&browser, "title"), json!(false));
+    assert!(browser.find("#audio-option-instrumental-hint").text().contains("lyrics"));
+    browser.find("#audio-options [name=lyrics]").type_text(&"\u{E003}".repeat(8));
+    assert_eq!(option_disabled(&browser, "instrumental"), json!(false));
+    assert_eq!(option_disabled(&browser, "title"), json!(true));
+
+    // An instrumental has no words: its lyrics cannot be typed in, and none are sent.
+    browser.find("#audio-options [name=instrumental]").click();
+    assert_eq!(option_disabled(&browser, "lyrics"), json!(true));
+    assert!(browser.find("#audio-option-lyrics-hint").text().contains("instrumental has no words"));
+    // Udio takes styles to avoid, and no title; what was chosen stays.
+    browser.select("#audio-provider", "udio");
+    assert_eq!(browser.find("label[for=audio-option-negative_tags]").text(), "Avoid styles");
+    assert_eq!(browser.run("return !!document.querySelector('#audio-options [name=title]')", json!([])), json!(false));
+    assert_eq!(browser.run("return document.querySelector('#audio-options [name=instrumental]').checked", json!([])), json!(true));
+    assert_eq!(option_disabled(&browser, "lyrics"), json!(true));
+    browser.select("#audio-provider", "suno");
+
+    browser.run(
+        "window.songRequests = []; const plain = window.fetch; \
+         window.fetch = (...args) => { if (String(args[0]).endsWith('/api/generation/audio') && args[1]?.method === 'POST') window.songRequests.push(JSON.parse(args[1].body)); return plain(...args); };",
+        json!([]),
+    );
+    browser.find("#audio-prompt").type_text("dreamy synth-pop for a night drive");
+    browser.find("#audio-generate").click();
+
+    // The card shows at once, running, with its bar, until the song is made.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let mut bar_seen = false;
+    let id = loop {
+        let now = browser.run(
+            "const card = document.querySelector('#audio-gallery .generation'); \
+             return card ? {id: card.dataset.id, status: card.dataset.status, bar: !!card.querySelector('progress.generation-progress'), \
+                            said: document.querySelector('#audio-status').textContent} : null;",
+            json!([]),
+        );
+        if now["bar"] == true {
+            bar_seen = true;
+            assert!(now["said"].as_str().is_some_and(|said| said.starts_with("Song started") && said.contains("its card shows the progress")), "{now}");
+        }
+        if now["status"] == "succeeded" || now["status"] == "failed" {
+            break now["id"].as_str().expect("an id").to_owned();
+        }
+        assert!(Instant::now() < deadline, "the song is not done after 40 s; status line: {}", browser.find("#audio-status").text());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(bar_seen, "the card showed no progress bar while the song was made");
+    let requests = browser.run("return window.songRequests", json!([]));
+    assert_eq!(requests.as_array().map(Vec::len), Some(1), "{requests}");
+    assert_eq!(requests[0]["instrumental"], true, "{requests}");
+    assert!(requests[0].get("lyrics").is_none() && requests[0].get("title").is_none(), "{requests}");
+
+    let card = format!("#audio-gallery .generation[data-id={}]", js(&id));
+    assert_eq!(text_of(&browser, &format!("return document.querySelector('{card}').dataset.status")), "succeeded");
+    assert_eq!(text_of(&browser, &format!("return document.querySelector('{card}').dataset.progress")), "100");
+    let status = browser.find("#audio-status").text();
+    assert!(status.contains("The song") && status.contains("is ready"), "{status}");
+
+    // Two takes, each with its player and its download, under the cover.
+    let players = format!("[...document.querySelectorAll('{card} audio.generation-preview')]");
+    wait_long(&browser, &format!("{players}.length === 2 && {players}.every((p) => p.readyState >= 1 && p.duration > 0)"), "#audio-status");
+    assert_eq!(
+        browser.run(&format!("return [...document.querySelectorAll('{card} .generation-take-name')].map((n) => n.textContent)"), json!([])),
+        json!(["Take 1", "Take 2"])
+    );
+    let cover = format!("document.querySelector('{card} img.generation-cover')");
+    wait_long(&browser, &format!("{cover}?.complete && {cover}.naturalWidth > 0"), "#audio-status");
+    assert!(text_of(&browser, &format!("return {cover}.alt")).contains("dreamy synth-pop"));
+    assert_eq!(
+        browser.run(&format!("return [...document.querySelectorAll('{card} a.generation-download')].map((a) => a.getAttribute('aria-label'))"), json!([])),
+        json!(["Download take 1", "Download take 2"])
+    );
+    assert_eq!(browser.run(&format!("return document.querySelectorAll('{card} progress.generation-progress').length"), json!([])), json!(0));
+
+    let made = user.client.get(&format!("/api/generation/audio/{id}")).expect(200)["generation"].clone();
+    assert_eq!((made["provider"].as_str(), made["parameters"]["instrumental"].as_bool()), (Some("suno"), Some(true)), "{made}");
+    assert_eq!(made["files"].as_array().map(Vec::len), Some(2), "{made}");
 }
 
 #[test]

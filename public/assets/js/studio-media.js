@@ -3,8 +3,14 @@
 // model take (as `GET /api/generation/providers` lists them), and the
 // history on the right, newest first, with filters, pages, downloads and
 // deletion. Each page makes one `MediaStudio` for its kind and adds what is
-// its own (models, voices, previews, progress). The page's elements are
-// `#{kind}-…` and its API is `/api/generation/{kind}` and `/api/generation/{kind}s`.
+// its own (models, voices, previews). The page's elements are `#{kind}-…`
+// and its API is `/api/generation/{kind}` and `/api/generation/{kind}s`.
+//
+// Some generations take minutes (videos, songs): the API answers at once
+// with a running generation, and its card polls `GET
+// /api/generation/{kind}/{id}` every second, showing the progress, until it
+// is made or has failed. Cards still running when the page loads carry on
+// the same way.
 
 import { api, ApiError } from './api.js';
 import { messageFor } from './forms.js';
@@ -17,6 +23,9 @@ const STATUS_LABELS = { queued: 'Queued', running: 'Generating', succeeded: 'Suc
 /** Signed file links last an hour; older ones are renewed before a download. */
 const LINK_MAX_AGE_MS = 50 * 60 * 1000;
 const DATES = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const POLL_MS = 1000;
+/** Polls while the network or the API fails back off to this. */
+const MAX_POLL_MS = 15000;
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -38,9 +47,18 @@ export function reasonText(provider) {
   return reason.toLowerCase().startsWith(provider.name.toLowerCase()) ? reason : `${provider.name} is not available: ${reason}`;
 }
 
-/** Whether a generation is still being made (its card is watched). */
+/** Whether a generation is still being made (its card is followed). */
 export function unfinished(generation) {
   return generation.status === 'queued' || generation.status === 'running';
+}
+
+/** The prompt as messages quote it. */
+function quoted(prompt) {
+  return `“${prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt}”`;
+}
+
+function progressText(generation) {
+  return `${generation.status === 'queued' ? 'Queued' : 'Generating'}… ${generation.progress || 0}%`;
 }
 
 export class MediaStudio {
@@ -52,11 +70,17 @@ export class MediaStudio {
    * @param {Set<string>} page.keyedProviders Providers whose keys the profile page manages.
    * @param {object} page.options How options show: `labels`, `order`, `defaults` (preselected values,
    *   or a function of the allowed ones), `hints`, `placeholders` and `steps` for number fields,
-   *   `textHints` for free text.
-   * @param {(generation: object) => Node} page.preview The media of a card.
-   * @param {(generation: object) => string} page.madeText The status line once a generation is made (no full stop).
-   * @param {(generation: object) => void} [page.made] Called with the generation the form has just made.
-   * @param {(card: HTMLElement, generation: object) => void} [page.watch] Called with every card shown.
+   *   `textHints` for free text, `booleans` (a Set: the names of the `true` options that are
+   *   checkboxes, not free text), `multiline` (a Set: free text in a textarea).
+   * @param {() => void} [page.optionRules] Called whenever the option controls are built or
+   *   changed, to tie them to each other.
+   * @param {(generation: object) => Node} page.preview The media of a card (`progressView` while it is made).
+   * @param {(generation: object) => string} page.madeText The status line once a generation is made,
+   *   or started (no full stop).
+   * @param {(generation: object) => string} [page.nameOf] What this generation is called in
+   *   messages, when not `one` ("song").
+   * @param {(generation: object, file: object) => string} [page.fileName] One of several files of
+   *   a generation, in its download's label ("take 2"); `{one} 2` otherwise.
    */
   constructor(page) {
     Object.assign(this, page);
@@ -68,6 +92,19 @@ export class MediaStudio {
     this.busy = false;
     /** Date.now() until which the provider asked us to wait (429). */
     this.waitUntil = 0;
+    /** Ids of the generations whose cards are being polled. */
+    this.following = new Set();
+    /** The generation started from the form last, while it is made: the status line follows it. */
+    this.started = null;
+  }
+
+  /** Defaults of the page's `nameOf` and `fileName`. */
+  nameOf() {
+    return this.one;
+  }
+
+  fileName(generation, file) {
+    return `${this.one} ${file.position + 1}`;
   }
 
   /** The page's element `#{kind}-{name}`. */
@@ -135,10 +172,12 @@ export class MediaStudio {
 
   /** A labelled field around `control`, with an optional hint under it. */
   optionField(name, control, hint) {
-    const field = element('div', 'field');
+    const checkbox = control.type === 'checkbox';
+    const field = element('div', checkbox ? 'field checkbox' : 'field');
     const label = element('label', '', this.optionLabel(name));
     label.htmlFor = control.id;
-    field.append(label, control);
+    if (checkbox) field.append(control, label);
+    else field.append(label, control);
     if (hint) {
       const p = element('p', 'hint', hint);
       p.id = `${control.id}-hint`;
@@ -150,11 +189,13 @@ export class MediaStudio {
 
   /** The control for one option as the API describes it: a list of values
    *  (or of `{value, label}`), a {min, max} range (with an optional
-   *  `default`), or `true` for free text. `previous` is what the control of
-   *  the same name held, kept if still allowed. */
+   *  `default`), `true` for free text (or a checkbox, for the page's
+   *  `booleans`), or `{max_chars}` for free text up to that length, `with`
+   *  the option it is only given with. `previous` is what the control of the
+   *  same name held, kept if still allowed. */
   optionControl(name, spec, previous) {
     const id = `${this.kind}-option-${name}`;
-    const { defaults = {}, hints = {}, placeholders = {}, textHints = {}, steps = {} } = this.options;
+    const { defaults = {}, hints = {}, placeholders = {}, textHints = {}, steps = {}, booleans = new Set(), multiline = new Set() } = this.options;
     if (Array.isArray(spec)) {
       const select = element('select');
       select.id = id;
@@ -185,14 +226,29 @@ export class MediaStudio {
       const empty = hints[name] || (spec.default !== undefined ? `empty for ${spec.default}` : 'empty for the default');
       return this.optionField(name, input, `${spec.min} to ${spec.max}; ${empty}.`);
     }
-    if (spec === true) {
+    if (spec === true && booleans.has(name)) {
       const input = element('input');
       input.id = id;
       input.name = name;
-      input.maxLength = 4000;
+      input.type = 'checkbox';
+      input.checked = previous === true;
+      return this.optionField(name, input, textHints[name]);
+    }
+    const limited = spec && typeof spec === 'object' && Number.isFinite(spec.max_chars);
+    if (spec === true || limited) {
+      const input = element(multiline.has(name) ? 'textarea' : 'input');
+      input.id = id;
+      input.name = name;
+      input.maxLength = limited ? spec.max_chars : 4000;
       input.autocomplete = 'off';
-      if (previous) input.value = previous;
-      return this.optionField(name, input, textHints[name] || 'Optional.');
+      if (input.tagName === 'TEXTAREA') input.rows = 6;
+      if (typeof previous === 'string' && previous) input.value = previous.slice(0, input.maxLength);
+      let hint = textHints[name] || 'Optional.';
+      if (limited) {
+        hint += ` Up to ${spec.max_chars.toLocaleString('en')} characters.`;
+        if (spec.with) input.dataset.with = spec.with;
+      }
+      return this.optionField(name, input, hint);
     }
     return null;
   }
@@ -200,13 +256,26 @@ export class MediaStudio {
   /** Rebuilds the option controls from `options` ({name: spec}), keeping what still fits. */
   buildOptions(options) {
     const box = this.el('options');
-    const previous = Object.fromEntries([...box.querySelectorAll('[name]')].map((control) => [control.name, control.value]));
+    const previous = Object.fromEntries([...box.querySelectorAll('[name]')]
+      .map((control) => [control.name, control.type === 'checkbox' ? control.checked : control.value]));
     const order = this.options.order || [];
     const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
     const names = Object.keys(options).sort((a, b) => rank(a) - rank(b));
     const fields = names.map((name) => this.optionControl(name, options[name], previous[name])).filter(Boolean);
     box.replaceChildren(box.querySelector('legend'), ...fields);
     box.hidden = fields.length === 0;
+    this.linkOptions();
+  }
+
+  /** The page's rules between its options, then: an option given only
+   *  `with` another can be filled in only once the other is. */
+  linkOptions() {
+    this.optionRules?.();
+    const box = this.el('options');
+    for (const control of box.querySelectorAll('[data-with]')) {
+      const other = box.querySelector(`[name="${CSS.escape(control.dataset.with)}"]`);
+      control.disabled = !other || other.disabled || !other.value.trim();
+    }
   }
 
   updateGenerate() {
@@ -237,10 +306,13 @@ export class MediaStudio {
     return null;
   }
 
-  /** Adds the option controls' values to `body`; null (and a message) when one is off. */
+  /** Adds the option controls' values to `body` (not those switched off); null (and a message) when one is off. */
   readOptions(body) {
     for (const control of this.el('options').querySelectorAll('[name]')) {
-      if (control.type === 'number') {
+      if (control.disabled) continue;
+      if (control.type === 'checkbox') {
+        body[control.name] = control.checked;
+      } else if (control.type === 'number') {
         if (!control.checkValidity()) {
           const what = control.step === '1' ? 'a whole number' : 'a number';
           return this.invalid(control, `${this.optionLabel(control.name)} is ${what} from ${control.min} to ${control.max}.`);
@@ -310,8 +382,8 @@ export class MediaStudio {
     this.status('Generating…', 'busy');
     try {
       const { generation } = await api('POST', `/api/generation/${this.kind}`, body);
+      if (unfinished(generation)) this.started = generation.id;
       const shown = this.addGeneration(generation);
-      this.made?.(generation);
       this.status(`${this.madeText(generation)}${shown ? '' : ': the filters hide it'}.`, 'ok');
     } catch (error) {
       this.showFailure(error);
@@ -352,7 +424,7 @@ export class MediaStudio {
       const download = element('a', 'button secondary generation-download', many ? `Download ${file.position + 1}` : 'Download');
       download.href = `${file.url}&download`;
       download.download = '';
-      if (many) download.setAttribute('aria-label', `Download ${this.one} ${file.position + 1}`);
+      if (many) download.setAttribute('aria-label', `Download ${this.fileName(generation, file)}`);
       actions.append(download);
     }
     const remove = element('button', 'danger generation-delete', 'Delete');
@@ -361,7 +433,7 @@ export class MediaStudio {
     body.append(actions);
 
     li.append(this.preview(generation), body);
-    this.watch?.(li, generation);
+    this.follow(li, generation);
     return li;
   }
 
@@ -458,7 +530,7 @@ export class MediaStudio {
 
   async deleteGeneration(card) {
     const prompt = card.querySelector('.generation-prompt').textContent;
-    if (!confirm(`Delete the ${this.one} “${prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt}”? This cannot be undone.`)) return;
+    if (!confirm(`Delete the ${this.one} ${quoted(prompt)}? This cannot be undone.`)) return;
     await api('DELETE', `/api/generation/${this.kind}/${encodeURIComponent(card.dataset.id)}`);
     const next = card.nextElementSibling || card.previousElementSibling;
     card.remove();
@@ -482,12 +554,79 @@ export class MediaStudio {
     renewed?.querySelectorAll('.generation-download')[index]?.click();
   }
 
+  // ---- Following a generation as it is made --------------------------------------
+
+  /** The bar and the text labelling it that stand for a generation being made, in its card. */
+  progressView(generation) {
+    const text = element('span', 'muted generation-progress-text', progressText(generation));
+    text.id = `${this.kind}-progress-${generation.id}`;
+    const bar = element('progress', 'generation-progress');
+    bar.max = 100;
+    bar.value = generation.progress || 0;
+    bar.setAttribute('aria-labelledby', text.id);
+    return [bar, text];
+  }
+
+  /** Called with every card shown: one still being made is polled (once, however often it is redrawn). */
+  follow(card, generation) {
+    card.dataset.progress = String(generation.progress || 0);
+    if (!unfinished(generation) || this.following.has(generation.id)) return;
+    this.following.add(generation.id);
+    setTimeout(() => this.poll(generation.id, POLL_MS), POLL_MS);
+  }
+
+  async poll(id, delay) {
+    // A card filtered out or deleted is no longer followed (it is again if it shows again).
+    if (!this.cardOf(id)) { this.following.delete(id); return; }
+    let generation;
+    try {
+      generation = await this.fetchGeneration(id);
+    } catch (error) {
+      if (error.status === 404) { this.following.delete(id); return; }
+      const later = Math.min(delay * 2, MAX_POLL_MS);
+      setTimeout(() => this.poll(id, later), later);
+      return;
+    }
+    const card = this.cardOf(id);
+    if (!card) { this.following.delete(id); return; }
+    if (unfinished(generation)) {
+      const bar = card.querySelector('progress.generation-progress');
+      if (bar && generation.status === card.dataset.status) {
+        card.dataset.progress = String(generation.progress || 0);
+        bar.value = generation.progress || 0;
+        card.querySelector('.generation-progress-text').textContent = progressText(generation);
+      } else {
+        // Queued → running: redrawn (it is still followed, so this loop goes on).
+        this.replaceCard(generation);
+      }
+      setTimeout(() => this.poll(id, POLL_MS), POLL_MS);
+      return;
+    }
+    this.following.delete(id);
+    this.replaceCard(generation);
+    this.finished(generation);
+  }
+
+  /** Says a followed generation is done: announced, and on the status line if the form started it. */
+  finished(generation) {
+    const name = this.nameOf(generation);
+    const text = generation.status === 'succeeded'
+      ? `The ${name} ${quoted(generation.prompt)} is ready (${costText(generation)}).`
+      : `The ${name} ${quoted(generation.prompt)} could not be made: ${generation.error?.message || 'the provider failed'}.`;
+    this.announce(text);
+    if (generation.id === this.started) {
+      this.started = null;
+      this.status(text, generation.status === 'succeeded' ? 'ok' : 'error');
+    }
+  }
+
   // ---- Wiring ---------------------------------------------------------------------
 
   /** The form's and the gallery's events; `readRequest` as for `generate`. */
   bind(readRequest) {
     const form = this.el('form');
     form.addEventListener('input', (event) => event.target.removeAttribute('aria-invalid'));
+    this.el('options').addEventListener('input', () => this.linkOptions());
     this.el('prompt').addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();

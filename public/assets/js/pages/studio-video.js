@@ -1,23 +1,15 @@
 // AI studio video: the form offers the chosen provider's models and their
 // options (and a first frame for the models that animate an image); the
 // history shows each video, newest first (both from `MediaStudio`). `POST
-// /api/generation/video` answers at once with a running generation; its
-// card polls `GET /api/generation/video/{id}` every second, showing the
-// progress, until the video is made or has failed. Cards still running when
-// the page loads carry on the same way.
+// /api/generation/video` answers at once with a running generation, whose
+// card `MediaStudio` follows, showing the progress, until the video is made
+// or has failed.
 
 import { $, MediaStudio, costText, element, unfinished } from '../studio-media.js';
 
-const POLL_MS = 1000;
-/** Polls while the network or the API fails back off to this. */
-const MAX_POLL_MS = 15000;
 /** The largest first frame sent as a data: URI (providers take about 5 MB). */
 const MAX_IMAGE_URI = 5 * 1024 * 1024;
 
-/** Generations whose cards are being polled. */
-const watching = new Set();
-/** The generation started from the form last: the status line follows it. */
-let started = null;
 /** The chosen image file, as a data: URI. */
 let imageData = '';
 
@@ -28,10 +20,6 @@ function dimensions(parameters) {
   if (!lines || !ratio) return null;
   const [w, h, short] = [Number(ratio[1]), Number(ratio[2]), Number(lines)];
   return w >= h ? [Math.round((short * w) / h), short] : [short, Math.round((short * h) / w)];
-}
-
-function progressText(generation) {
-  return `${generation.status === 'queued' ? 'Queued' : 'Generating'}… ${generation.progress || 0}%`;
 }
 
 function preview(generation) {
@@ -50,13 +38,7 @@ function preview(generation) {
     box.append(video);
   } else if (unfinished(generation)) {
     box.classList.add('empty');
-    const text = element('span', 'muted generation-progress-text', progressText(generation));
-    text.id = `video-progress-${generation.id}`;
-    const bar = element('progress', 'generation-progress');
-    bar.max = 100;
-    bar.value = generation.progress || 0;
-    bar.setAttribute('aria-labelledby', text.id);
-    box.append(bar, text);
+    box.append(...studio.progressView(generation));
   } else {
     box.classList.add('empty');
     box.append(element('span', 'muted', 'No video'));
@@ -83,62 +65,7 @@ const studio = new MediaStudio({
     const cost = costText(generation);
     return `Video started${cost ? ` (${cost})` : ''}: its card shows the progress`;
   },
-  made: (generation) => { started = generation.id; },
-  watch,
 });
-
-// ---- Following a video as it is made ---------------------------------------------
-
-/** Called with every card shown: a running one is polled (once, however often it is redrawn). */
-function watch(card, generation) {
-  card.dataset.progress = String(generation.progress || 0);
-  if (!unfinished(generation) || watching.has(generation.id)) return;
-  watching.add(generation.id);
-  setTimeout(() => poll(generation.id, POLL_MS), POLL_MS);
-}
-
-async function poll(id, delay) {
-  // A card filtered out or deleted is no longer followed (it is again if it shows again).
-  if (!studio.cardOf(id)) { watching.delete(id); return; }
-  let generation;
-  try {
-    generation = await studio.fetchGeneration(id);
-  } catch (error) {
-    if (error.status === 404) { watching.delete(id); return; }
-    const later = Math.min(delay * 2, MAX_POLL_MS);
-    setTimeout(() => poll(id, later), later);
-    return;
-  }
-  const card = studio.cardOf(id);
-  if (!card) { watching.delete(id); return; }
-  if (unfinished(generation)) {
-    if (generation.status === card.dataset.status) {
-      card.dataset.progress = String(generation.progress || 0);
-      card.querySelector('progress.generation-progress').value = generation.progress || 0;
-      card.querySelector('.generation-progress-text').textContent = progressText(generation);
-    } else {
-      // Queued → running: redrawn (it is still watched, so this loop goes on).
-      studio.replaceCard(generation);
-    }
-    setTimeout(() => poll(id, POLL_MS), POLL_MS);
-    return;
-  }
-  watching.delete(id);
-  studio.replaceCard(generation);
-  finished(generation);
-}
-
-function finished(generation) {
-  const prompt = generation.prompt.length > 60 ? `${generation.prompt.slice(0, 60)}…` : generation.prompt;
-  const text = generation.status === 'succeeded'
-    ? `The video “${prompt}” is ready (${costText(generation)}).`
-    : `The video “${prompt}” could not be made: ${generation.error?.message || 'the provider failed'}.`;
-  studio.announce(text);
-  if (generation.id === started) {
-    started = null;
-    studio.status(text, generation.status === 'succeeded' ? 'ok' : 'error');
-  }
-}
 
 // ---- The form -----------------------------------------------------------------------
 
