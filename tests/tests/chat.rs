@@ -294,6 +294,19 @@ fn bad_input_is_refused_by_field_and_nothing_is_written() {
     let rows = site().query(&format!("SELECT COUNT(*) AS n FROM conversations WHERE user_id = '{}'", user.id));
     assert_eq!(rows[0]["n"], 0);
     site().client().post("/api/chat/send", json!({"provider": "openai", "model": "gpt-4o", "message": "x"})).expect_error(401, "unauthorized");
+    // Every route needs a signed-in user.
+    for path in ["/api/chat/providers", "/api/chat/conversations", "/api/chat/presets", "/api/chat/conversation/any"] {
+        site().client().get(path).expect_error(401, "unauthorized");
+    }
+    // The stream route is a WebSocket: a plain GET is told so, before any auth.
+    user.client.get("/api/chat/conversation/any/stream").expect_error(426, "upgrade_required");
+    site().client().get("/api/chat/conversation/any/stream").expect_error(426, "upgrade_required");
+    // A WebSocket with a bad token is refused.
+    let url = format!("{}/api/chat/conversation/any/stream?access_token=not-a-token", site().base.replace("http://", "ws://"));
+    match tungstenite::connect(url) {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 401),
+        other => panic!("the socket opened or failed otherwise: {:?}", other.map(|_| ())),
+    }
 }
 
 #[test]
