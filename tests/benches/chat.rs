@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
+use webox_e2e::bench::report;
 
 const SAMPLES: usize = 200;
 const SOCKETS: usize = 50;
@@ -23,17 +24,6 @@ const PROMPT: &str = "Benchmark [sim:tokens=3] [sim:delay=1]";
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn report(name: &str, mut times: Vec<Duration>) -> f64 {
-    times.sort();
-    let p50 = percentile(&times, 0.5);
-    println!("{name:<34} p50 {p50:>7.2} ms   p90 {:>7.2} ms   p99 {:>7.2} ms   ({} samples)", percentile(&times, 0.9), percentile(&times, 0.99), times.len());
-    p50
-}
 
 /// Sends a streamed request and returns the time until the first line that
 /// `is_token` accepts; the rest of the stream is drained.

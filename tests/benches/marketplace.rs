@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use webox_e2e::bench::report;
 
 const PRODUCTS: usize = 10_000;
 const SAMPLES: usize = 300;
@@ -33,24 +34,18 @@ fn seed_sql() -> String {
     sql
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
 fn measure(name: &str, mut request: impl FnMut(usize)) {
     for i in 0..20 {
         request(i); // warm-up
     }
-    let mut times: Vec<Duration> = (0..SAMPLES)
+    let times: Vec<Duration> = (0..SAMPLES)
         .map(|i| {
             let start = Instant::now();
             request(i);
             start.elapsed()
         })
         .collect();
-    times.sort();
-    println!("{name:<28} p50 {:>6.1} ms   p99 {:>6.1} ms   ({SAMPLES} requests)", percentile(&times, 0.5), percentile(&times, 0.99));
+    report(name, times);
 }
 
 fn main() {
