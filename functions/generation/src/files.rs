@@ -25,20 +25,17 @@ pub async fn download(cx: Ctx) -> ApiResult<Response> {
         }
     }
     let db = cx.db()?;
-    let generation = match (signature, expires) {
+    let owner = match (signature, expires) {
         (Some(signature), Some(expires)) => {
             let secret = config::required(&cx.env, "JWT_SECRET_KEY")?;
             if !delivery::verify(secret.as_bytes(), &id, position, expires, &signature, cx.now) {
                 return Err(ApiError::new(403, "link_expired", "this file link is not valid or has expired; reload the page for a fresh one"));
             }
-            store::by_id(&db, &id).await?.ok_or_else(|| ApiError::not_found("file"))?
+            None
         }
-        _ => {
-            let user = guard::authenticate(&cx).await?;
-            store::owned_any(&db, &id, &user.user_id).await?
-        }
+        _ => Some(guard::authenticate(&cx).await?.user_id),
     };
-    let files = store::files(&db, &[generation.id.as_str()]).await?;
+    let (generation, files) = store::with_files(&db, &id, owner.as_deref(), None).await.map_err(|_| ApiError::not_found("file"))?;
     let file = files.iter().find(|f| f.position == position).ok_or_else(|| ApiError::not_found("file"))?;
     let size = file.size_bytes.max(0) as u64;
     let range = delivery::byte_range(cx.header("Range").as_deref(), size)?;

@@ -36,8 +36,7 @@ async fn get(cx: Ctx, kind: MediaKind) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let db = cx.db()?;
     store::fail_stale(&db, &user.user_id, cx.now).await?;
-    let generation = store::owned(&db, kind, cx.param(0), &user.user_id).await?;
-    let files = store::files(&db, &[generation.id.as_str()]).await?;
+    let (generation, files) = store::with_files(&db, cx.param(0), Some(&user.user_id), Some(kind)).await?;
     let secret = config::required(&cx.env, "JWT_SECRET_KEY")?;
     respond::json(200, &serde_json::json!({ "generation": generation.json(&files, secret.as_bytes(), cx.now) }))
 }
@@ -71,8 +70,7 @@ pub async fn remove(cx: Ctx) -> ApiResult<Response> {
     let user = guard::authenticate(&cx).await?;
     let kind = MediaKind::parse(cx.param(0), "kind")?;
     let db = cx.db()?;
-    let generation = store::owned(&db, kind, cx.param(1), &user.user_id).await?;
-    let files = store::files(&db, &[generation.id.as_str()]).await?;
+    let (generation, files) = store::with_files(&db, cx.param(1), Some(&user.user_id), Some(kind)).await?;
     let bucket = cx.env.bucket("MEDIA").or_internal("the MEDIA binding")?;
     for file in &files {
         bucket.delete(&file.r2_key).await.or_internal("deleting a generated file")?;

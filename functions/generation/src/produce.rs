@@ -136,8 +136,7 @@ where
     statements.push(webox_edge::usage::add(&db, order.user_id, "ai_cost_micros", order.cost_micros)?);
     db::batch(&db, statements).await?;
 
-    let generation = store::owned_any(&db, &id, order.user_id).await?;
-    let files = store::files(&db, &[id.as_str()]).await?;
+    let (generation, files) = store::with_files(&db, &id, Some(order.user_id), None).await?;
     let secret = config::required(&cx.env, "JWT_SECRET_KEY")?;
     respond::json(201, &serde_json::json!({"generation": generation.json(&files, secret.as_bytes(), cx.now)}))
 }

@@ -111,16 +111,31 @@ pub async fn fail_stale(db: &D1Database, user_id: &str, now: i64) -> ApiResult<(
     Ok(())
 }
 
-pub async fn owned(db: &D1Database, kind: MediaKind, id: &str, user_id: &str) -> ApiResult<Generation> {
-    db::first(db, &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1 AND user_id = ?2 AND kind = ?3"), args![id, user_id, kind.as_str()])
-        .await?
-        .ok_or_else(|| ApiError::not_found(kind.as_str()))
-}
-
-pub async fn owned_any(db: &D1Database, id: &str, user_id: &str) -> ApiResult<Generation> {
-    db::first(db, &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1 AND user_id = ?2"), args![id, user_id])
-        .await?
-        .ok_or_else(|| ApiError::not_found("generation"))
+/// One generation and its files, in one round trip; not found unless it
+/// is `user_id`'s and of `kind`, when those are given (another user's
+/// generation is simply not there).
+pub async fn with_files(db: &D1Database, id: &str, user_id: Option<&str>, kind: Option<MediaKind>) -> ApiResult<(Generation, Vec<StoredFile>)> {
+    let filter = "g.id = ?1 AND (?2 IS NULL OR g.user_id = ?2) AND (?3 IS NULL OR g.kind = ?3)";
+    let a = args![id, user_id, kind.map(MediaKind::as_str)];
+    let results = db::batch_read(
+        db,
+        vec![
+            db::statement(db, &format!("SELECT {COLUMNS} FROM generations g WHERE {filter}"), a)?,
+            db::statement(
+                db,
+                &format!(
+                    "SELECT f.generation_id, f.position, f.r2_key, f.content_type, f.size_bytes, f.role FROM generation_files f
+                     JOIN generations g ON g.id = f.generation_id WHERE {filter} ORDER BY f.position"
+                ),
+                a,
+            )?,
+        ],
+    )
+    .await?;
+    match db::rows::<Generation>(&results, 0)?.into_iter().next() {
+        Some(generation) => Ok((generation, db::rows(&results, 1)?)),
+        None => Err(ApiError::not_found(kind.map_or("generation", MediaKind::as_str))),
+    }
 }
 
 pub async fn by_id(db: &D1Database, id: &str) -> ApiResult<Option<Generation>> {

@@ -94,7 +94,7 @@ pub async fn start(cx: &Ctx, order: TaskOrder<'_>) -> ApiResult<Response> {
         return Err(error);
     }
 
-    let generation = store::owned_any(&db, &id, order.user_id).await?;
+    let (generation, _) = store::with_files(&db, &id, Some(order.user_id), None).await?;
     let secret = config::required(&cx.env, "JWT_SECRET_KEY")?;
     respond::json(202, &serde_json::json!({"generation": generation.json(&[], secret.as_bytes(), cx.now)}))
 }
