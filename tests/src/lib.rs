@@ -249,6 +249,13 @@ impl Site {
     pub fn query(&self, sql: &str) -> Vec<Value> {
         process::d1_query(&self.state_dir, sql)
     }
+
+    /// The keys of the objects in the local R2 bucket under `prefix`.
+    pub fn r2_keys(&self, prefix: &str) -> Vec<String> {
+        let quoted = prefix.replace('\'', "''");
+        let rows = process::r2_query(&self.state_dir, &format!("SELECT key FROM _mf_objects WHERE substr(key, 1, {}) = '{quoted}' ORDER BY key", prefix.len()));
+        rows.iter().filter_map(|r| r["key"].as_str().map(str::to_owned)).collect()
+    }
 }
 
 /// A signed-in account.

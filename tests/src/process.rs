@@ -128,12 +128,21 @@ pub fn start_site(root: &Path, state_dir: &Path, port: u16, secrets: &Path, extr
 /// The live files are copied first: a reader on the live database could
 /// hold locks that make the Workers' writes fail.
 pub fn d1_query(state_dir: &Path, sql: &str) -> Vec<Value> {
-    let dir = state_dir.join("d1/v3/d1/miniflare-D1DatabaseObject");
-    let db = std::fs::read_dir(&dir)
-        .expect("the local D1 folder")
+    local_query(&state_dir.join("d1/v3/d1/miniflare-D1DatabaseObject"), sql)
+}
+
+/// A query on the local R2 bucket's index (miniflare's `_mf_objects`: `key`, `size`, ...).
+pub fn r2_query(state_dir: &Path, sql: &str) -> Vec<Value> {
+    local_query(&state_dir.join("d1/v3/r2/miniflare-R2BucketObject"), sql)
+}
+
+/// A read-only query on a snapshot of the SQLite database in `dir`.
+fn local_query(dir: &Path, sql: &str) -> Vec<Value> {
+    let db = std::fs::read_dir(dir)
+        .expect("the local storage folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "sqlite") && !p.ends_with("metadata.sqlite"))
-        .expect("the local D1 database file");
+        .expect("the local database file");
     let snapshot = std::env::temp_dir().join(crate::unique("webox-d1-snapshot-"));
     std::fs::create_dir_all(&snapshot).expect("a snapshot folder");
     for suffix in ["", "-wal"] {

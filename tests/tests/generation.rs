@@ -28,6 +28,11 @@ fn rows(sql: &str) -> i64 {
     site().query(sql)[0]["n"].as_i64().unwrap()
 }
 
+/// The user's objects in R2.
+fn stored(user: &User) -> Vec<String> {
+    site().r2_keys(&format!("generations/{}/", user.id))
+}
+
 #[test]
 fn dalle3_makes_a_real_png_served_by_signed_link_and_in_ranges() {
     let user = site().new_user();
@@ -144,6 +149,7 @@ fn provider_failures_are_recorded_and_leave_no_file() {
     assert_eq!(codes, cases.iter().map(|c| c.3).collect::<Vec<_>>());
     assert!(failed["images"].as_array().unwrap().iter().all(|g| g["files"].as_array().unwrap().is_empty() && g["cost_micros"] == 0));
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
+    assert_eq!(stored(&user), Vec::<String>::new(), "nothing in R2");
 }
 
 #[test]
@@ -178,9 +184,12 @@ fn the_history_filters_pages_and_deletes() {
     site().new_user().client.delete(&format!("/api/generation/image/{id}")).expect_error(404, "not_found");
     user.client.delete(&format!("/api/generation/video/{id}")).expect_error(404, "not_found");
     user.client.delete(&format!("/api/generation/sculpture/{id}")).expect_field_error(400, "invalid_value", "kind");
+    let prefix = format!("generations/{}/{id}/", user.id);
+    assert_eq!(site().r2_keys(&prefix).len(), 1);
     user.client.delete(&format!("/api/generation/image/{id}")).expect(204);
     user.client.get(&format!("/api/generation/image/{id}")).expect_error(404, "not_found");
     assert_eq!(fetch(&url, None).status().as_u16(), 404, "the file went with it");
+    assert!(site().r2_keys(&prefix).is_empty(), "and its R2 object");
     assert_eq!(user.client.get("/api/generation/images").expect(200)["total"], 4);
 }
 
@@ -317,6 +326,7 @@ fn audio_options_and_failures_are_reported() {
     assert_eq!(err["retry_after"], 7);
     let failed = user.client.get("/api/generation/audios?status=failed").expect(200);
     assert_eq!(failed["total"], 3);
+    assert!(stored(&user).is_empty(), "nothing in R2: {:?}", stored(&user));
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
 }
 
@@ -455,10 +465,17 @@ fn songs_from_suno_and_udio_arrive_as_two_takes_with_a_cover() {
     let emails = site().wait_for_emails(&user.email, 4);
     assert_eq!(emails.iter().filter(|e| e["subject"] == "Your song is ready").count(), 3);
     assert_eq!(user.client.get("/api/generation/audios?provider=suno").expect(200)["total"], 2);
-    // Deleting a song removes both takes and the cover.
+    // Deleting a song removes both takes and the cover, from R2 too.
     let id = &started[0].0;
+    let prefix = format!("generations/{}/{id}/", user.id);
+    assert_eq!(site().r2_keys(&prefix), ["0.mp3", "1.mp3", "1000.jpg"].map(|f| format!("{prefix}{f}")));
     user.client.delete(&format!("/api/generation/audio/{id}")).expect(204);
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files WHERE generation_id = '{id}'")), 0);
+    assert!(site().r2_keys(&prefix).is_empty());
+    // Another user's song is not there for them.
+    let other = &started[1].0;
+    site().new_user().client.get(&format!("/api/generation/audio/{other}")).expect_error(404, "not_found");
+    site().new_user().client.delete(&format!("/api/generation/audio/{other}")).expect_error(404, "not_found");
 }
 
 #[test]
@@ -490,6 +507,7 @@ fn song_jobs_fail_cleanly_and_song_options_are_checked() {
     let (_, g) = follow(&user, "audio", &udio_failed);
     assert_eq!(g["error"]["code"], "provider_failed", "{g}");
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
+    assert!(stored(&user).is_empty(), "nothing in R2: {:?}", stored(&user));
     assert_eq!(user.client.get("/api/profile/stats").expect(200)["stats"]["audio_generated"].as_i64().unwrap_or(0), 0);
 
     // Refusals at creation are answered at once, and recorded.
@@ -513,6 +531,8 @@ fn video_jobs_end_cleanly_when_the_task_fails_stalls_or_returns_junk() {
     let (_, g) = follow_video(&user, &stuck);
     assert_eq!(g["error"]["code"], "timed_out", "{g}");
     assert_eq!(g["cost_micros"], 0);
+    assert!(stored(&user).is_empty(), "nothing in R2: {:?}", stored(&user));
+    site().new_user().client.get(&format!("/api/generation/video/{failed}")).expect_error(404, "not_found");
     let emails = site().wait_for_emails(&user.email, 4);
     assert_eq!(emails.iter().filter(|e| e["subject"] == "Your video could not be made").count(), 3);
 
