@@ -499,6 +499,7 @@ fn song_jobs_fail_cleanly_and_song_options_are_checked() {
     let failed = start(json!({"provider": "suno", "prompt": "rejected [sim:fail]"}));
     let junk = start(json!({"provider": "udio", "prompt": "junk [sim:bad-audio]"}));
     let udio_failed = start(json!({"provider": "udio", "prompt": "rejected [sim:fail]"}));
+    let lost = start(json!({"provider": "suno", "prompt": "gone [sim:lost-file]"}));
     let (_, g) = follow(&user, "audio", &failed);
     assert_eq!((g["status"].as_str(), g["error"]["code"].as_str()), (Some("failed"), Some("provider_failed")), "{g}");
     assert!(g["error"]["message"].as_str().unwrap().starts_with("Suno"), "{g}");
@@ -506,6 +507,10 @@ fn song_jobs_fail_cleanly_and_song_options_are_checked() {
     assert_eq!(g["error"]["code"], "provider_bad_output", "{g}");
     let (_, g) = follow(&user, "audio", &udio_failed);
     assert_eq!(g["error"]["code"], "provider_failed", "{g}");
+    // A file the provider no longer has ends the job at once (not by the time limit).
+    let (_, g) = follow(&user, "audio", &lost);
+    assert_eq!(g["error"]["code"], "provider_bad_output", "{g}");
+    assert!(g["error"]["message"].as_str().unwrap().contains("HTTP 404"), "{g}");
     assert_eq!(rows(&format!("SELECT COUNT(*) AS n FROM generation_files f JOIN generations g ON g.id = f.generation_id WHERE g.user_id = '{}'", user.id)), 0);
     assert!(stored(&user).is_empty(), "nothing in R2: {:?}", stored(&user));
     assert_eq!(user.client.get("/api/profile/stats").expect(200)["stats"]["audio_generated"].as_i64().unwrap_or(0), 0);
@@ -513,7 +518,7 @@ fn song_jobs_fail_cleanly_and_song_options_are_checked() {
     // Refusals at creation are answered at once, and recorded.
     user.client.post("/api/generation/audio", json!({"provider": "suno", "prompt": "x [sim:401]"})).expect_error(502, "provider_auth");
     user.client.post("/api/generation/audio", json!({"provider": "udio", "prompt": "x [sim:429]"})).expect_error(429, "provider_rate_limited");
-    assert_eq!(user.client.get("/api/generation/audios?status=failed").expect(200)["total"], 5);
+    assert_eq!(user.client.get("/api/generation/audios?status=failed").expect(200)["total"], 6);
 }
 
 #[test]
@@ -530,6 +535,7 @@ fn video_jobs_end_cleanly_when_the_task_fails_stalls_or_returns_junk() {
     assert!(g["files"].as_array().unwrap().is_empty());
     let (_, g) = follow_video(&user, &stuck);
     assert_eq!(g["error"]["code"], "timed_out", "{g}");
+    assert_eq!(g["error"]["message"], "Luma Dream Machine did not finish within 8 seconds");
     assert_eq!(g["cost_micros"], 0);
     assert!(stored(&user).is_empty(), "nothing in R2: {:?}", stored(&user));
     site().new_user().client.get(&format!("/api/generation/video/{failed}")).expect_error(404, "not_found");

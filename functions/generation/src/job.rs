@@ -38,6 +38,9 @@ pub struct Job {
     pub errors: u32,
     #[serde(default)]
     pub progress: i64,
+    /// Consecutive downloads of the finished files that could not reach them.
+    #[serde(default)]
+    pub download_errors: u32,
 }
 
 fn video_kind() -> String {
@@ -48,6 +51,15 @@ fn video_kind() -> String {
 pub struct GenerationJob {
     state: State,
     env: Env,
+}
+
+/// What a download of a finished file gave.
+enum Download {
+    Got(Vec<u8>),
+    /// A 4xx: the file is not there.
+    Gone(u16),
+    /// Not reached, or a 5xx: worth another try.
+    Unreachable,
 }
 
 enum Step {
@@ -123,15 +135,23 @@ impl GenerationJob {
         }
     }
 
-    /// Downloads `url`: `None` when it could not be reached (try again).
-    async fn download(url: &str) -> Option<Vec<u8>> {
-        let mut response = Fetch::Url(url.parse().ok()?).send().await.ok().filter(|r| r.status_code() < 400)?;
-        response.bytes().await.ok()
+    /// Downloads `url`.
+    async fn download(url: &str) -> Download {
+        let Ok(parsed) = url.parse() else { return Download::Gone(0) };
+        let mut response = match Fetch::Url(parsed).send().await {
+            Ok(r) => r,
+            Err(_) => return Download::Unreachable,
+        };
+        match response.status_code() {
+            status @ 400..=499 => Download::Gone(status),
+            500.. => Download::Unreachable,
+            _ => response.bytes().await.map_or(Download::Unreachable, Download::Got),
+        }
     }
 
     /// Downloads the finished files (and the thumbnail, if any) into R2 and
     /// completes the row; nothing is left in R2 if any file fails.
-    async fn deliver(&self, job: &Job, provider: TaskProvider, urls: &[String], thumbnail: Option<&str>) -> ApiResult<Step> {
+    async fn deliver(&self, job: &mut Job, provider: TaskProvider, urls: &[String], thumbnail: Option<&str>) -> ApiResult<Step> {
         let db = self.env.d1("DB").map_err(|_| ApiError::internal())?;
         if crate::store::by_id(&db, &job.generation_id).await?.is_none() {
             // Deleted by its owner while it ran: nothing to deliver.
@@ -139,8 +159,20 @@ impl GenerationJob {
         }
         let mut files: Vec<(Vec<u8>, FileType, &str)> = Vec::new();
         for url in urls {
-            let Some(bytes) = Self::download(url).await else {
-                return Ok(Step::Again(jobs::next_poll_ms(job.polls, job.errors + 1)));
+            let bytes = match Self::download(url).await {
+                Download::Got(bytes) => bytes,
+                // The provider says the file is not there: it will not be.
+                Download::Gone(status) => {
+                    let reason = format!("{}'s file could not be downloaded (HTTP {status})", provider.name());
+                    return self.finish_failed(job, "provider_bad_output", &reason).await;
+                }
+                Download::Unreachable => {
+                    job.download_errors += 1;
+                    if job.download_errors > jobs::MAX_POLL_ERRORS {
+                        return self.finish_failed(job, "provider_unavailable", &format!("{}'s file could not be reached", provider.name())).await;
+                    }
+                    return Ok(Step::Again(jobs::next_poll_ms(job.polls, job.download_errors)));
+                }
             };
             match sniff(&bytes).filter(|t| provider.accepts(*t)) {
                 Some(file_type) => files.push((bytes, file_type, "media")),
@@ -149,8 +181,8 @@ impl GenerationJob {
         }
         // A poster or cover is a bonus: without one (or with a bad one) the
         // generation still succeeds.
-        if let Some(bytes) = match thumbnail {
-            Some(url) => Self::download(url).await,
+        if let Some(Download::Got(bytes)) = match thumbnail {
+            Some(url) => Some(Self::download(url).await),
             None => None,
         } {
             match sniff(&bytes).filter(|t| t.is_image()) {
@@ -206,7 +238,7 @@ impl GenerationJob {
         let provider = Self::provider(job)?;
         let limit = config::optional(&self.env, "VIDEO_JOB_TIMEOUT_SECONDS").and_then(|v| v.parse().ok()).unwrap_or(jobs::DEFAULT_TIMEOUT_SECONDS);
         if jobs::timed_out(job.started_at, webox_edge::now(), limit) {
-            return self.finish_failed(job, "timed_out", &format!("{} did not finish within {} minutes", provider.name(), limit / 60)).await;
+            return self.finish_failed(job, "timed_out", &format!("{} did not finish within {}", provider.name(), jobs::duration_words(limit))).await;
         }
         let key = match self.key(job, provider).await {
             Ok(key) => key,

@@ -80,6 +80,7 @@ pub async fn start(cx: &Ctx, order: TaskOrder<'_>) -> ApiResult<Response> {
         polls: 0,
         errors: 0,
         progress: 0,
+        download_errors: 0,
     };
     let headers = Headers::new();
     headers.set("Content-Type", "application/json").or_internal("a header")?;

@@ -22,6 +22,15 @@ pub fn timed_out(started: i64, now: i64, limit_seconds: i64) -> bool {
     now - started > limit_seconds
 }
 
+/// A time limit in words: "45 seconds", "1 minute", "30 minutes".
+pub fn duration_words(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 && s % 60 != 0 => format!("{s} second{}", if s == 1 { "" } else { "s" }),
+        s if s < 7_200 || s % 3_600 != 0 => format!("{} minute{}", s / 60, if s / 60 == 1 { "" } else { "s" }),
+        s => format!("{} hours", s / 3_600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +44,7 @@ mod tests {
         assert_eq!(next_poll_ms(0, 2), 4_000);
         assert_eq!(next_poll_ms(5, 9), MAX_POLL_MS);
         assert!(timed_out(0, 1_801, 1_800) && !timed_out(0, 1_800, 1_800));
+        assert_eq!((duration_words(8), duration_words(1), duration_words(60), duration_words(1_800)), ("8 seconds".into(), "1 second".into(), "1 minute".into(), "30 minutes".into()));
+        assert_eq!(duration_words(7_200), "2 hours");
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! Also here: the step from a valid request to a `Plan` (faults matched on
 //! the model or the endpoint; `[sim:401]`, `[sim:429]` (`retry-after: 2`),
-//! `[sim:500]`, `[sim:fail]`, `[sim:stuck]`, `[sim:bad-audio]`,
+//! `[sim:500]`, `[sim:fail]`, `[sim:stuck]`, `[sim:bad-audio]`, `[sim:lost-file]`,
 //! `[sim:task-ms=N]`, the first outcome marker counting), the faults on a
 //! poll, and the title, lyrics and styles the simulated model writes from a
 //! description (never from its markers).
@@ -42,12 +42,14 @@ pub(crate) enum Outcome {
     Stuck,
     /// `[sim:bad-audio]`: it completes, but its MP3 is an HTML page.
     BadAudio,
+    /// `[sim:lost-file]`: it completes, but its MP3 links answer 404.
+    LostFile,
 }
 
 impl Outcome {
     fn ending(self) -> Ending {
         match self {
-            Outcome::Song | Outcome::BadAudio => Ending::Done,
+            Outcome::Song | Outcome::BadAudio | Outcome::LostFile => Ending::Done,
             Outcome::Fail => Ending::Fail,
             Outcome::Stuck => Ending::Stuck,
         }
@@ -86,6 +88,7 @@ pub(crate) fn plan(sim: &Simulator, provider: Provider, keys: &[String], text: &
             "fail" => Ok(Outcome::Fail),
             "stuck" => Ok(Outcome::Stuck),
             "bad-audio" => Ok(Outcome::BadAudio),
+            "lost-file" => Ok(Outcome::LostFile),
             _ => {
                 if let Some(asked) = markers::millis(&word, "task-ms", MAX_TASK_LENGTH) {
                     length = asked;
@@ -136,22 +139,25 @@ pub(crate) fn start(sim: &Simulator, task: NewSongs) -> Snapshot {
     let NewSongs { provider, id, model, plan, details, songs } = task;
     let ending = plan.outcome.ending();
     let length = song_length(sim);
-    let job = (ending == Ending::Done).then(|| record(songs, length, plan.outcome == Outcome::BadAudio));
+    let job = (ending == Ending::Done).then(|| record(songs, length, plan.outcome));
     let task = tasks::NewTask { id, provider, model, ending, length: plan.length, requested: SONG, details, job };
     sim.music_tasks.start(task)
 }
 
-/// Records each song and draws its cover; `[sim:bad-audio]` keeps an HTML page as the MP3.
-fn record(songs: Vec<Recording>, length: Duration, bad_audio: bool) -> Job {
+/// Records each song and draws its cover; `[sim:bad-audio]` keeps an HTML
+/// page as the MP3, `[sim:lost-file]` no MP3 at all.
+fn record(songs: Vec<Recording>, length: Duration, outcome: Outcome) -> Job {
     Box::pin(async move {
         let mut files = Vec::with_capacity(songs.len() * 2);
         for song in songs {
-            let sound = if bad_audio {
-                super::NOT_AUDIO_RAW.to_vec()
-            } else {
-                super::record_clip(song.seed.clone(), length, ENCODING).await.map_err(|_| "cannot encode the song".to_owned())?
+            let sound = match outcome {
+                Outcome::BadAudio => Some(super::NOT_AUDIO_RAW.to_vec()),
+                Outcome::LostFile => None,
+                _ => Some(super::record_clip(song.seed.clone(), length, ENCODING).await.map_err(|_| "cannot encode the song".to_owned())?),
             };
-            files.push((format!("{}.mp3", song.id), sound));
+            if let Some(sound) = sound {
+                files.push((format!("{}.mp3", song.id), sound));
+            }
             files.push((format!("{}.jpeg", song.id), cover(song.seed).await?));
         }
         Ok(files)
@@ -240,6 +246,7 @@ mod tests {
         assert_eq!(planned("a song [sim:fail] [sim:task-ms=500]", None), plan(Outcome::Fail, 500));
         assert_eq!(planned("a song", Some("stuck")), plan(Outcome::Stuck, 3000));
         assert_eq!(planned("a song [sim:bad-audio] [sim:500]", None), plan(Outcome::BadAudio, 3000));
+        assert_eq!(planned("a song [sim:lost-file]", None), plan(Outcome::LostFile, 3000));
         assert_eq!(planned("a song [sim:429] [sim:fail]", None), Err(Failure::RateLimited { retry_after: 2 }));
         assert_eq!(planned("a song [sim:401]", None), Err(Failure::WrongKey));
         assert_eq!(planned("a song [sim:task-ms=99999999]", None), plan(Outcome::Song, 600_000));
