@@ -60,6 +60,47 @@ pub(crate) enum Breakdown {
 
 /// What makes a task's files: each file's name (`{id}.mp4`) and bytes, or
 /// why there are none.
+/// A refusal a task request's markers ask for, before any task is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// `[sim:401]`
+    WrongKey,
+    /// `[sim:429]`
+    RateLimited,
+    /// `[sim:500]`
+    Status(u16),
+}
+
+/// Long enough to watch a progress bar, short enough not to hang a test run.
+pub(crate) const MAX_TASK_LENGTH: Duration = Duration::from_secs(600);
+
+/// Reads a task request's markers: the first refusal or outcome named
+/// (`outcome_of` knows the family's words: `fail`, `stuck`, `bad-video`...;
+/// `None` when none is), and the task's length (`[sim:task-ms=N]`, else
+/// `usual`), at most `MAX_TASK_LENGTH`.
+pub(crate) fn read_markers<O>(words: Vec<String>, usual: Duration, outcome_of: impl Fn(&str) -> Option<O>) -> (Option<Result<O, Refusal>>, Duration) {
+    let mut first = None;
+    let mut length = usual;
+    for word in words {
+        let said = match word.as_str() {
+            "401" => Err(Refusal::WrongKey),
+            "429" => Err(Refusal::RateLimited),
+            "500" => Err(Refusal::Status(500)),
+            other => match outcome_of(other) {
+                Some(outcome) => Ok(outcome),
+                None => {
+                    if let Some(asked) = crate::markers::millis(other, "task-ms", MAX_TASK_LENGTH) {
+                        length = asked;
+                    }
+                    continue;
+                }
+            },
+        };
+        first.get_or_insert(said);
+    }
+    (first, length.min(MAX_TASK_LENGTH))
+}
+
 pub(crate) type Job = BoxFuture<'static, Result<Vec<(String, Vec<u8>)>, String>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

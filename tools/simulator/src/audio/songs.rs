@@ -66,8 +66,6 @@ pub(crate) struct Plan {
 
 /// Seconds a rate-limited caller is told to wait when a fault names none.
 const RETRY_AFTER_SECONDS: u64 = 2;
-/// Long enough to watch a progress bar, short enough not to hang a test run.
-const MAX_TASK_LENGTH: Duration = Duration::from_secs(600);
 /// How long the simulated model's songs are, before `SIM_AUDIO_MAX_SECONDS` cuts them.
 const SONG: Duration = Duration::from_secs(30);
 const COVER_SIDE: u32 = 512;
@@ -78,27 +76,22 @@ const ENCODING: Encoding = Encoding::Mp3 { sample_rate: 44_100, kbps: 128 };
 /// outcome and length. The first outcome marker counts.
 pub(crate) fn plan(sim: &Simulator, provider: Provider, keys: &[String], text: &str, headers: &HeaderMap) -> Result<Plan, Failure> {
     fault(sim, provider, keys)?;
-    let mut first = None;
-    let mut length = Duration::from_millis(sim.config.music_task_ms);
-    for word in markers::words(text, super::header(headers, "x-sim-behaviour")) {
-        let said = match word.as_str() {
-            "401" => Err(Failure::WrongKey),
-            "429" => Err(Failure::RateLimited { retry_after: RETRY_AFTER_SECONDS }),
-            "500" => Err(Failure::Status(500)),
-            "fail" => Ok(Outcome::Fail),
-            "stuck" => Ok(Outcome::Stuck),
-            "bad-audio" => Ok(Outcome::BadAudio),
-            "lost-file" => Ok(Outcome::LostFile),
-            _ => {
-                if let Some(asked) = markers::millis(&word, "task-ms", MAX_TASK_LENGTH) {
-                    length = asked;
-                }
-                continue;
-            }
-        };
-        first.get_or_insert(said);
-    }
-    Ok(Plan { outcome: first.unwrap_or(Ok(Outcome::Song))?, length: length.min(MAX_TASK_LENGTH) })
+    let words = markers::words(text, super::header(headers, "x-sim-behaviour"));
+    let (first, length) = tasks::read_markers(words, Duration::from_millis(sim.config.music_task_ms), |word| match word {
+        "fail" => Some(Outcome::Fail),
+        "stuck" => Some(Outcome::Stuck),
+        "bad-audio" => Some(Outcome::BadAudio),
+        "lost-file" => Some(Outcome::LostFile),
+        _ => None,
+    });
+    let outcome = match first {
+        None => Outcome::Song,
+        Some(Ok(outcome)) => outcome,
+        Some(Err(tasks::Refusal::WrongKey)) => return Err(Failure::WrongKey),
+        Some(Err(tasks::Refusal::RateLimited)) => return Err(Failure::RateLimited { retry_after: RETRY_AFTER_SECONDS }),
+        Some(Err(tasks::Refusal::Status(status))) => return Err(Failure::Status(status)),
+    };
+    Ok(Plan { outcome, length })
 }
 
 /// An injected fault for a call identified by `keys` (a poll: the

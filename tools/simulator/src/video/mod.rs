@@ -202,9 +202,6 @@ pub(crate) struct Plan {
     pub length: Duration,
 }
 
-/// Long enough to watch a progress bar, short enough not to hang a test run.
-const MAX_TASK_LENGTH: Duration = Duration::from_secs(600);
-
 /// From a valid request to what happens: an injected fault (matched on
 /// the model), a failing marker, or the task's outcome and length. The
 /// first outcome marker counts.
@@ -212,26 +209,21 @@ fn plan(sim: &Simulator, provider: Provider, model: &str, prompt: &str, headers:
     if let Some(fault) = sim.faults.take(provider.service(), &[model.to_owned()]) {
         return Err(Failure::from_fault(fault));
     }
-    let mut first = None;
-    let mut length = Duration::from_millis(sim.config.video_task_ms);
-    for word in markers::words(prompt, header(headers, "x-sim-behaviour")) {
-        let said = match word.as_str() {
-            "401" => Err(Failure::WrongKey),
-            "429" => Err(Failure::RateLimited { retry_after: RETRY_AFTER_SECONDS }),
-            "500" => Err(Failure::Status(500)),
-            "fail" => Ok(Outcome::Fail),
-            "stuck" => Ok(Outcome::Stuck),
-            "bad-video" => Ok(Outcome::BadVideo),
-            _ => {
-                if let Some(asked) = markers::millis(&word, "task-ms", MAX_TASK_LENGTH) {
-                    length = asked;
-                }
-                continue;
-            }
-        };
-        first.get_or_insert(said);
-    }
-    Ok(Plan { outcome: first.unwrap_or(Ok(Outcome::Video))?, length: length.min(MAX_TASK_LENGTH) })
+    let words = markers::words(prompt, header(headers, "x-sim-behaviour"));
+    let (first, length) = tasks::read_markers(words, Duration::from_millis(sim.config.video_task_ms), |word| match word {
+        "fail" => Some(Outcome::Fail),
+        "stuck" => Some(Outcome::Stuck),
+        "bad-video" => Some(Outcome::BadVideo),
+        _ => None,
+    });
+    let outcome = match first {
+        None => Outcome::Video,
+        Some(Ok(outcome)) => outcome,
+        Some(Err(tasks::Refusal::WrongKey)) => return Err(Failure::WrongKey),
+        Some(Err(tasks::Refusal::RateLimited)) => return Err(Failure::RateLimited { retry_after: RETRY_AFTER_SECONDS }),
+        Some(Err(tasks::Refusal::Status(status))) => return Err(Failure::Status(status)),
+    };
+    Ok(Plan { outcome, length })
 }
 
 /// The provider's task `id` for a poll or a cancel: an injected fault
@@ -390,7 +382,7 @@ mod tests {
         assert_eq!(planned("a fox [sim:bad-video] [sim:500]", None), Ok((Outcome::BadVideo, usual)));
         assert_eq!(planned("a fox [sim:429] [sim:fail]", None), Err(Failure::RateLimited { retry_after: 7 }));
         assert_eq!(planned("a fox [sim:task-ms=800]", Some("fail")), Ok((Outcome::Fail, Duration::from_millis(800))));
-        assert_eq!(planned("a fox [sim:task-ms=99999999]", None), Ok((Outcome::Video, MAX_TASK_LENGTH)));
+        assert_eq!(planned("a fox [sim:task-ms=99999999]", None), Ok((Outcome::Video, tasks::MAX_TASK_LENGTH)));
     }
 
     #[test]
