@@ -257,6 +257,18 @@ fn a_video_shows_its_progress_while_it_is_made_then_plays_at_the_size_asked_for(
     assert!(browser.find(&format!("{card} .generation-cost")).text().starts_with('$'));
     assert!(text_of(&browser, &format!("return document.querySelector('{card} a.generation-download').getAttribute('href')")).ends_with("&download"));
 
+    // The "ready" email links to this video: the studio opens on its card,
+    // marked and focused, with the poster Luma made.
+    let emails = site().wait_for_emails(&user.email, 2);
+    let ready = emails.iter().find(|e| e["subject"] == "Your video is ready").expect("the ready email");
+    let link = regex::Regex::new(r"/studio/video\?id=[0-9a-f]+").unwrap().find(ready["text"].as_str().unwrap()).expect("a link to the video").as_str().to_owned();
+    assert!(link.ends_with(&id), "{link}");
+    browser.goto(&format!("{}{link}", site().base));
+    browser.wait_ready();
+    wait_long(&browser, &format!("document.activeElement?.dataset?.id === {} && document.activeElement.classList.contains('linked')", js(&id)), "#video-status");
+    let poster = text_of(&browser, &format!("return document.querySelector('{card} video.generation-preview').getAttribute('poster') ?? ''"));
+    assert!(poster.contains("/file?position=1000"), "the poster is the stored thumbnail: {poster}");
+
     // Deleted: gone from the page and from the account.
     browser.run("window.confirm = () => true;", json!([]));
     browser.find(&format!("{card} .generation-delete")).click();

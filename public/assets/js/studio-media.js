@@ -669,6 +669,32 @@ export class MediaStudio {
     });
   }
 
+  /** A link to one generation (`?id=`, as the "ready" emails give): its
+   *  card brought into view, marked and focused — fetched and put first when
+   *  it is not on the first page. */
+  async showLinked() {
+    const id = new URLSearchParams(location.search).get('id');
+    if (!id) return;
+    let card = this.cardOf(id);
+    if (!card) {
+      try {
+        card = this.card(await this.fetchGeneration(id));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          this.galleryStatus(`This ${this.one} is not in your history any more.`);
+          return;
+        }
+        throw error;
+      }
+      this.el('gallery').prepend(card);
+      this.updateGalleryState();
+    }
+    card.classList.add('linked');
+    card.tabIndex = -1;
+    card.scrollIntoView({ block: 'center' });
+    card.focus({ preventScroll: true });
+  }
+
   /** Signs the visitor in (or sends them to log in), then loads this kind's
    *  providers and the first page of the history; `setUp(providers)` fills
    *  the form. */
@@ -685,6 +711,7 @@ export class MediaStudio {
       await setUp();
       this.showProvider();
       document.querySelector('main').removeAttribute('aria-busy');
+      await this.showLinked();
     };
     await run().catch((error) => {
       this.status(messageFor(error));
