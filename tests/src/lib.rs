@@ -115,9 +115,7 @@ impl Site {
 
         let secrets = state_dir.join("test.vars");
         let extra: String = settings.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-        std::fs::write(
-            &secrets,
-            extra + &format!(
+        let base = format!(
                 "JWT_SECRET_KEY=e2e-jwt-secret-that-is-long-enough-0123456789\n\
                  ENCRYPTION_KEY=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
                  EMAIL_API_BASE={simulator}\nEMAIL_API_KEY={EMAIL_API_KEY}\n\
@@ -137,9 +135,11 @@ impl Site {
                  SUNO_API_BASE={simulator}/suno\nSUNO_API_KEY={SUNO_COOKIE}\nUDIO_API_BASE={simulator}/piapi\nUDIO_API_KEY={PIAPI_KEY}\n",
                 PAYPAL_CLIENT.0,
                 PAYPAL_CLIENT.1
-            ),
-        )
-        .map_err(|e| e.to_string())?;
+            );
+        // A setting given replaces the default of the same name (the last
+        // of two would win, and an empty one must mean "not set").
+        let defaults: String = base.lines().filter(|line| !settings.iter().any(|(k, _)| line.split_once('=').is_some_and(|(name, _)| name == *k))).map(|line| format!("{line}\n")).collect();
+        std::fs::write(&secrets, extra + &defaults).map_err(|e| e.to_string())?;
 
         process::start_site(&root, &state_dir, port, &secrets, extra_sql)?;
         let site = Site { base: format!("http://127.0.0.1:{port}"), simulator, state_dir };
