@@ -216,10 +216,15 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// A request header as text, if present and readable.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
 /// `http://<Host>`: the simulator as the caller reached it, where the
 /// providers' absolute URLs (files, status URLs) point.
 pub(crate) fn host_url(headers: &HeaderMap) -> String {
-    format!("http://{}", headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1"))
+    format!("http://{}", header(headers, "host").unwrap_or("127.0.0.1"))
 }
 
 /// Now as an RFC 3339 timestamp (`2026-11-25T10:00:00Z`).

@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use common::Clip;
+use common::stability::STABILITY_KEY;
+use common::{Clip, Stability};
 use serde_json::{json, Value};
 use webox_simulator::{Config, Simulator};
 
 const ELEVENLABS_KEY: &str = "sk_test_elevenlabs";
-const STABILITY_KEY: &str = "sk-test-stability";
 /// The longest clip the test simulator makes.
 const MAX_SECONDS: u64 = 6;
 const RACHEL: &str = "21m00Tcm4TlvDq8ikWAM";
@@ -75,51 +75,9 @@ impl Eleven {
     }
 }
 
-/// A call to Stable Audio: its form fields and `Accept`.
-struct StableAudio {
-    fields: Vec<(&'static str, String)>,
-    accept: &'static str,
-    key: Option<&'static str>,
-    behaviour: Option<&'static str>,
-}
-
-impl StableAudio {
-    fn new(prompt: &str) -> Self {
-        StableAudio { fields: vec![("prompt", prompt.into())], accept: "audio/*", key: Some(STABILITY_KEY), behaviour: None }
-    }
-
-    fn field(mut self, name: &'static str, value: &str) -> Self {
-        self.fields.push((name, value.into()));
-        self
-    }
-
-    fn accept(mut self, accept: &'static str) -> Self {
-        self.accept = accept;
-        self
-    }
-
-    fn key(mut self, key: Option<&'static str>) -> Self {
-        self.key = key;
-        self
-    }
-
-    fn behaviour(mut self, header: &'static str) -> Self {
-        self.behaviour = Some(header);
-        self
-    }
-
-    async fn send(&self, base: &str) -> reqwest::Response {
-        let form = self.fields.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(*name, value.clone()));
-        let url = format!("{base}/stability/v2beta/audio/stable-audio-2/text-to-audio");
-        let mut request = reqwest::Client::new().post(url).header("accept", self.accept).multipart(form);
-        if let Some(key) = self.key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(header) = self.behaviour {
-            request = request.header("X-Sim-Behaviour", header);
-        }
-        request.send().await.unwrap()
-    }
+/// A call to Stable Audio.
+fn stable_audio(prompt: &str) -> Stability {
+    Stability::new("audio/stable-audio-2/text-to-audio", prompt, "audio/*")
 }
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
@@ -287,7 +245,7 @@ async fn music_is_cut_to_the_longest_clip_made_but_says_the_length_asked_for() {
 #[tokio::test]
 async fn stable_audio_answers_the_audio_itself_with_finish_reason_and_seed() {
     let base = start().await;
-    let r = StableAudio::new("rain on a tin roof").field("duration", "4").field("seed", "42").field("steps", "50").field("cfg_scale", "7").send(&base).await;
+    let r = stable_audio("rain on a tin roof").field("duration", "4").field("seed", "42").field("steps", "50").field("cfg_scale", "7").send(&base).await;
     assert_eq!(r.status(), 200);
     assert_eq!((header(&r, "content-type"), header(&r, "finish-reason"), header(&r, "seed")), ("audio/mpeg", "SUCCESS", "42"));
     assert_eq!(header(&r, "x-sim-requested-ms"), "4000");
@@ -295,7 +253,7 @@ async fn stable_audio_answers_the_audio_itself_with_finish_reason_and_seed() {
     assert_eq!(clip.sample_rate, 44_100);
     clip.assert_sounds_for(4.0);
 
-    let r = StableAudio::new("rain on a tin roof").field("output_format", "wav").field("duration", "2").send(&base).await;
+    let r = stable_audio("rain on a tin roof").field("output_format", "wav").field("duration", "2").send(&base).await;
     assert_eq!(header(&r, "content-type"), "audio/wav");
     let wav = r.bytes().await.unwrap();
     assert_eq!((&wav[..4], &wav[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
@@ -306,7 +264,7 @@ async fn stable_audio_answers_the_audio_itself_with_finish_reason_and_seed() {
 #[tokio::test]
 async fn stable_audio_json_answers_carry_the_audio_and_default_to_190_seconds_cut_short() {
     let base = start().await;
-    let ask = |seed: &str| StableAudio::new("a warm synth pad").field("seed", seed).field("output_format", "wav").accept("application/json");
+    let ask = |seed: &str| stable_audio("a warm synth pad").field("seed", seed).field("output_format", "wav").accept("application/json");
     let r = ask("7").send(&base).await;
     assert_eq!((r.status().as_u16(), header(&r, "x-sim-requested-ms")), (200, "190000"));
     assert!(header(&r, "content-type").starts_with("application/json"));
@@ -326,7 +284,7 @@ async fn stable_audio_json_answers_carry_the_audio_and_default_to_190_seconds_cu
 #[tokio::test]
 async fn stable_audio_lists_every_problem_as_the_image_api_does() {
     let base = start().await;
-    let r = StableAudio::new("").field("duration", "200").field("steps", "5").field("output_format", "flac").send(&base).await;
+    let r = stable_audio("").field("duration", "200").field("steps", "5").field("output_format", "flac").send(&base).await;
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!((body["name"].as_str(), body["id"].as_str().map(str::len)), (Some("bad_request"), Some(32)));
@@ -339,7 +297,7 @@ async fn stable_audio_lists_every_problem_as_the_image_api_does() {
             "output_format: must be one of mp3, wav",
         ])
     );
-    let r = StableAudio::new("rain").accept("audio/ogg").send(&base).await;
+    let r = stable_audio("rain").accept("audio/ogg").send(&base).await;
     assert_eq!(r.json::<Value>().await.unwrap()["errors"], json!(["accept: must be audio/* or application/json, not audio/ogg"]));
     let r = reqwest::Client::new()
         .post(format!("{base}/stability/v2beta/audio/stable-audio-2/text-to-audio"))
@@ -363,7 +321,7 @@ async fn wrong_and_missing_keys_are_refused_as_each_provider_does() {
     assert_eq!(r.status(), 401);
 
     for key in [Some("sk-wrong"), None, Some(ELEVENLABS_KEY)] {
-        let r = StableAudio::new("rain").key(key).send(&base).await;
+        let r = stable_audio("rain").key(key).send(&base).await;
         assert_eq!(r.status(), 401, "{key:?}");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["name"], "unauthorized");
@@ -386,13 +344,13 @@ async fn failure_markers_answer_each_providers_errors() {
     assert_eq!(r.status(), 500);
     assert_eq!(detail_of(r).await["status"], "internal_server_error");
 
-    let r = StableAudio::new("rain [sim:401]").send(&base).await;
+    let r = stable_audio("rain [sim:401]").send(&base).await;
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "unauthorized");
-    let r = StableAudio::new("rain").behaviour("429").send(&base).await;
+    let r = stable_audio("rain").behaviour("429").send(&base).await;
     assert_eq!((r.status().as_u16(), header(&r, "retry-after")), (429, "7"));
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "rate_limit_exceeded");
-    let r = StableAudio::new("rain [sim:500]").send(&base).await;
+    let r = stable_audio("rain [sim:500]").send(&base).await;
     assert_eq!(r.status(), 500);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "internal_error");
 }
@@ -406,10 +364,10 @@ async fn bad_audio_marker_answers_200_with_bytes_that_are_no_audio() {
     let r = Eleven::new("/v1/sound-generation", json!({"text": "thunder"})).behaviour("bad-audio").format("pcm_16000").send(&base).await;
     assert_eq!(r.bytes().await.unwrap(), &b"<html>oops</html>"[..]);
 
-    let r = StableAudio::new("rain [sim:bad-audio]").send(&base).await;
+    let r = stable_audio("rain [sim:bad-audio]").send(&base).await;
     assert_eq!((r.status().as_u16(), header(&r, "content-type")), (200, "audio/mpeg"));
     assert_eq!(r.bytes().await.unwrap(), &b"<html>oops</html>"[..]);
-    let answer: Value = StableAudio::new("rain [sim:bad-audio]").accept("application/json").send(&base).await.json().await.unwrap();
+    let answer: Value = stable_audio("rain [sim:bad-audio]").accept("application/json").send(&base).await.json().await.unwrap();
     assert_eq!(STANDARD.decode(answer["audio"].as_str().unwrap()).unwrap(), b"not audio");
     assert_eq!(answer["finish_reason"], "SUCCESS");
 }
@@ -423,7 +381,7 @@ async fn delay_marker_holds_the_answer_and_changes_nothing_else() {
     assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(r.bytes().await.unwrap(), plain, "markers are not spoken");
     let started = Instant::now();
-    let r = StableAudio::new("rain").field("duration", "1").behaviour("delay=300").send(&base).await;
+    let r = stable_audio("rain").field("duration", "1").behaviour("delay=300").send(&base).await;
     assert_eq!(r.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
@@ -450,12 +408,12 @@ async fn faults_match_the_model_or_endpoint_and_answer_with_the_providers_body()
     assert_eq!((r.status().as_u16(), header(&r, "retry-after")), (429, "3"));
 
     fault(json!({"service": "stable-audio", "status": 402})).await;
-    let r = StableAudio::new("rain").send(&base).await;
+    let r = stable_audio("rain").send(&base).await;
     assert_eq!(r.status(), 402);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "payment_required");
     fault(json!({"service": "stable-audio", "status": 401, "matching": "stable-audio-2.5"})).await;
-    assert_eq!(StableAudio::new("rain").field("duration", "1").send(&base).await.status(), 200);
-    assert_eq!(StableAudio::new("rain").field("model", "stable-audio-2.5").send(&base).await.status(), 401);
+    assert_eq!(stable_audio("rain").field("duration", "1").send(&base).await.status(), 200);
+    assert_eq!(stable_audio("rain").field("model", "stable-audio-2.5").send(&base).await.status(), 401);
 }
 
 #[tokio::test]
@@ -464,7 +422,7 @@ async fn calls_are_listed_without_audio_and_cleared() {
     let http = reqwest::Client::new();
     Eleven::speech(RACHEL, json!({"text": "Hello", "model_id": "eleven_turbo_v2_5"})).send(&base).await;
     Eleven::new("/v1/sound-generation", json!({"text": "thunder"})).key(Some("sk_wrong")).send(&base).await;
-    StableAudio::new("rain").field("duration", "1").field("output_format", "wav").send(&base).await;
+    stable_audio("rain").field("duration", "1").field("output_format", "wav").send(&base).await;
     let listed: Value = http.get(format!("{base}/_sim/audio")).send().await.unwrap().json().await.unwrap();
     assert_eq!(
         listed["requests"],

@@ -2,15 +2,18 @@
 //! Stability AI, their checks, the real files they answer with, markers,
 //! faults and the call log.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use common::stability::STABILITY_KEY;
+use common::Stability;
 use serde_json::{json, Value};
 use webox_simulator::{Config, Simulator};
 
 const OPENAI_KEY: &str = "sk-test-openai";
-const STABILITY_KEY: &str = "sk-test-stability";
 
 async fn start() -> String {
     let config = Config { openai_api_key: OPENAI_KEY.into(), stability_api_key: STABILITY_KEY.into(), image_delay_ms: 1, ..Config::from_env() };
@@ -55,59 +58,9 @@ impl Dalle {
     }
 }
 
-/// A call to Stability's generate endpoint: its form fields and `Accept`.
-struct Stable {
-    endpoint: &'static str,
-    fields: Vec<(&'static str, String)>,
-    accept: &'static str,
-    key: Option<&'static str>,
-    behaviour: Option<&'static str>,
-}
-
-impl Stable {
-    fn new(endpoint: &'static str, prompt: &str) -> Self {
-        Stable { endpoint, fields: vec![("prompt", prompt.into())], accept: "image/*", key: Some(STABILITY_KEY), behaviour: None }
-    }
-
-    fn field(mut self, name: &'static str, value: &str) -> Self {
-        self.fields.push((name, value.into()));
-        self
-    }
-
-    fn accept(mut self, accept: &'static str) -> Self {
-        self.accept = accept;
-        self
-    }
-
-    fn key(mut self, key: Option<&'static str>) -> Self {
-        self.key = key;
-        self
-    }
-
-    fn behaviour(mut self, header: &'static str) -> Self {
-        self.behaviour = Some(header);
-        self
-    }
-
-    fn form(&self) -> reqwest::multipart::Form {
-        self.fields.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(*name, value.clone()))
-    }
-
-    async fn send_form(&self, base: &str, form: reqwest::multipart::Form) -> reqwest::Response {
-        let url = format!("{base}/stability/v2beta/stable-image/generate/{}", self.endpoint);
-        let mut request = reqwest::Client::new().post(url).header("accept", self.accept).multipart(form);
-        if let Some(key) = self.key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(header) = self.behaviour {
-            request = request.header("X-Sim-Behaviour", header);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn send(&self, base: &str) -> reqwest::Response {
-        self.send_form(base, self.form()).await
-    }
+/// A call to Stability's generate endpoint (`core`, `ultra`, `sd3`).
+fn stable(endpoint: &str, prompt: &str) -> Stability {
+    Stability::new(&format!("stable-image/generate/{endpoint}"), prompt, "image/*")
 }
 
 fn png_size(bytes: &[u8]) -> (u32, u32) {
@@ -213,7 +166,7 @@ async fn dalle_options_are_checked_per_model_with_the_allowed_values() {
 #[tokio::test]
 async fn stability_answers_the_image_itself_with_finish_reason_and_seed() {
     let base = start().await;
-    let r = Stable::new("core", "A lighthouse on a cliff").field("seed", "42").send(&base).await;
+    let r = stable("core", "A lighthouse on a cliff").field("seed", "42").send(&base).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["finish-reason"], "SUCCESS");
@@ -236,7 +189,7 @@ async fn stability_draws_each_aspect_ratio_at_about_a_megapixel() {
         ("9:21", (640, 1536)),
     ];
     for (ratio, size) in sizes {
-        let r = Stable::new("ultra", "A lighthouse").field("aspect_ratio", ratio).send(&base).await;
+        let r = stable("ultra", "A lighthouse").field("aspect_ratio", ratio).send(&base).await;
         assert_eq!(r.status(), 200, "{ratio}");
         assert_eq!(png_size(&r.bytes().await.unwrap()), size, "{ratio}");
     }
@@ -245,16 +198,16 @@ async fn stability_draws_each_aspect_ratio_at_about_a_megapixel() {
 #[tokio::test]
 async fn stability_answers_jpeg_and_webp_files() {
     let base = start().await;
-    let r = Stable::new("core", "A lighthouse").field("output_format", "jpeg").field("aspect_ratio", "21:9").send(&base).await;
+    let r = stable("core", "A lighthouse").field("output_format", "jpeg").field("aspect_ratio", "21:9").send(&base).await;
     assert_eq!(r.headers()["content-type"], "image/jpeg");
     assert_eq!(&r.bytes().await.unwrap()[..3], &[0xFF, 0xD8, 0xFF]);
 
-    let r = Stable::new("ultra", "A lighthouse").field("output_format", "webp").field("aspect_ratio", "21:9").send(&base).await;
+    let r = stable("ultra", "A lighthouse").field("output_format", "webp").field("aspect_ratio", "21:9").send(&base).await;
     assert_eq!(r.headers()["content-type"], "image/webp");
     let webp = r.bytes().await.unwrap();
     assert_eq!((&webp[..4], &webp[8..12]), (&b"RIFF"[..], &b"WEBP"[..]));
 
-    let r = Stable::new("sd3", "A lighthouse").field("model", "sd3.5-medium").field("output_format", "jpeg").field("aspect_ratio", "21:9").send(&base).await;
+    let r = stable("sd3", "A lighthouse").field("model", "sd3.5-medium").field("output_format", "jpeg").field("aspect_ratio", "21:9").send(&base).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
 }
@@ -262,7 +215,7 @@ async fn stability_answers_jpeg_and_webp_files() {
 #[tokio::test]
 async fn stability_json_answers_carry_the_image_finish_reason_and_seed() {
     let base = start().await;
-    let ask = |seed: &str| Stable::new("core", "A lighthouse").field("seed", seed).field("aspect_ratio", "21:9").accept("application/json");
+    let ask = |seed: &str| stable("core", "A lighthouse").field("seed", seed).field("aspect_ratio", "21:9").accept("application/json");
     let r = ask("7").send(&base).await;
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
@@ -284,7 +237,7 @@ async fn stability_json_answers_carry_the_image_finish_reason_and_seed() {
 #[tokio::test]
 async fn stability_lists_every_problem_with_the_allowed_values() {
     let base = start().await;
-    let r = Stable::new("sd3", "").field("model", "sd4").field("aspect_ratio", "4:3").field("seed", "-1").field("output_format", "webp").send(&base).await;
+    let r = stable("sd3", "").field("model", "sd4").field("aspect_ratio", "4:3").field("seed", "-1").field("output_format", "webp").send(&base).await;
     assert_eq!(r.status(), 400);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["name"], "bad_request");
@@ -299,12 +252,12 @@ async fn stability_lists_every_problem_with_the_allowed_values() {
             "output_format: must be one of png, jpeg",
         ])
     );
-    let r = Stable::new("core", "x").field("output_format", "gif").send(&base).await;
+    let r = stable("core", "x").field("output_format", "gif").send(&base).await;
     assert_eq!(r.json::<Value>().await.unwrap()["errors"], json!(["output_format: must be one of png, jpeg, webp"]));
-    let r = Stable::new("core", &"x".repeat(10_001)).send(&base).await;
+    let r = stable("core", &"x".repeat(10_001)).send(&base).await;
     assert_eq!(r.status(), 400);
 
-    let r = Stable::new("core", "x").accept("*/*").send(&base).await;
+    let r = stable("core", "x").accept("*/*").send(&base).await;
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"], json!(["accept: must be image/* or application/json, not */*"]));
 
@@ -313,7 +266,7 @@ async fn stability_lists_every_problem_with_the_allowed_values() {
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"], json!(["content-type: must be multipart/form-data"]));
 
-    let r = Stable::new("sdxl", "x").send(&base).await;
+    let r = stable("sdxl", "x").send(&base).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "not_found");
 }
@@ -331,13 +284,13 @@ async fn wrong_and_missing_keys_are_refused_as_each_provider_does() {
     assert!(error_of(r).await["message"].as_str().unwrap().starts_with("You didn't provide an API key."));
 
     for key in [Some("sk-wrong"), None] {
-        let r = Stable::new("core", "x").key(key).send(&base).await;
+        let r = stable("core", "x").key(key).send(&base).await;
         assert_eq!(r.status(), 401, "{key:?}");
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["name"], "unauthorized");
         assert!(body["id"].is_string() && body["errors"][0].as_str().unwrap().starts_with("authorization:"), "{body}");
     }
-    let r = Stable::new("core", "x").key(Some(OPENAI_KEY)).send(&base).await;
+    let r = stable("core", "x").key(Some(OPENAI_KEY)).send(&base).await;
     assert_eq!(r.status(), 401, "each provider its own key");
 }
 
@@ -361,16 +314,16 @@ async fn failure_markers_answer_each_providers_errors() {
     assert_eq!((error["type"].as_str(), error["code"].as_str()), (Some("invalid_request_error"), Some("content_policy_violation")));
     assert_eq!(dalle("A fox").behaviour("moderation").send(&base).await.status(), 400, "the header works too");
 
-    let r = Stable::new("core", "A fox [sim:401]").send(&base).await;
+    let r = stable("core", "A fox [sim:401]").send(&base).await;
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "unauthorized");
-    let r = Stable::new("core", "A fox [sim:429]").send(&base).await;
+    let r = stable("core", "A fox [sim:429]").send(&base).await;
     assert_eq!((r.status().as_u16(), r.headers()["retry-after"].to_str().unwrap()), (429, "7"));
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "rate_limit_exceeded");
-    let r = Stable::new("ultra", "A fox").behaviour("[sim:500]").send(&base).await;
+    let r = stable("ultra", "A fox").behaviour("[sim:500]").send(&base).await;
     assert_eq!(r.status(), 500);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "internal_error");
-    let r = Stable::new("sd3", "A fox [sim:moderation]").send(&base).await;
+    let r = stable("sd3", "A fox [sim:moderation]").send(&base).await;
     assert_eq!(r.status(), 403);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["name"], "content_moderation");
@@ -387,11 +340,11 @@ async fn bad_image_marker_answers_200_with_bytes_that_are_no_image() {
     assert_eq!(file.headers()["content-type"], "image/png");
     assert_eq!(file.bytes().await.unwrap(), &b"<html>oops</html>"[..]);
 
-    let r = Stable::new("core", "A fox [sim:bad-image]").send(&base).await;
+    let r = stable("core", "A fox [sim:bad-image]").send(&base).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap(), &b"<html>oops</html>"[..]);
-    let answer: Value = Stable::new("core", "A fox [sim:bad-image]").accept("application/json").send(&base).await.json().await.unwrap();
+    let answer: Value = stable("core", "A fox [sim:bad-image]").accept("application/json").send(&base).await.json().await.unwrap();
     assert_eq!(decoded(&answer["image"]), b"not an image");
     assert_eq!(answer["finish_reason"], "SUCCESS");
 }
@@ -399,11 +352,11 @@ async fn bad_image_marker_answers_200_with_bytes_that_are_no_image() {
 #[tokio::test]
 async fn filtered_marker_gives_stabilitys_veiled_picture() {
     let base = start().await;
-    let r = Stable::new("core", "A fox [sim:filtered]").field("aspect_ratio", "21:9").send(&base).await;
+    let r = stable("core", "A fox [sim:filtered]").field("aspect_ratio", "21:9").send(&base).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["finish-reason"], "CONTENT_FILTERED");
     assert_eq!(png_size(&r.bytes().await.unwrap()), (1536, 640));
-    let answer: Value = Stable::new("core", "A fox").behaviour("filtered").accept("application/json").field("aspect_ratio", "21:9").send(&base).await.json().await.unwrap();
+    let answer: Value = stable("core", "A fox").behaviour("filtered").accept("application/json").field("aspect_ratio", "21:9").send(&base).await.json().await.unwrap();
     assert_eq!(answer["finish_reason"], "CONTENT_FILTERED");
 }
 
@@ -415,7 +368,7 @@ async fn delay_marker_holds_the_answer() {
     assert_eq!(r.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
     let started = Instant::now();
-    let r = Stable::new("core", "A fox").behaviour("delay=300").field("aspect_ratio", "21:9").send(&base).await;
+    let r = stable("core", "A fox").behaviour("delay=300").field("aspect_ratio", "21:9").send(&base).await;
     assert_eq!(r.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
 }
@@ -435,13 +388,13 @@ async fn faults_match_the_model_and_answer_with_the_providers_body() {
 
     let fault = json!({"service": "stability", "status": 429, "retry_after": 3, "matching": "sd3.5-medium"});
     http.post(format!("{base}/_sim/faults")).json(&fault).send().await.unwrap();
-    assert_eq!(Stable::new("sd3", "A fox").field("aspect_ratio", "21:9").send(&base).await.status(), 200, "sd3.5-large is not hit");
-    let r = Stable::new("sd3", "A fox").field("model", "sd3.5-medium").send(&base).await;
+    assert_eq!(stable("sd3", "A fox").field("aspect_ratio", "21:9").send(&base).await.status(), 200, "sd3.5-large is not hit");
+    let r = stable("sd3", "A fox").field("model", "sd3.5-medium").send(&base).await;
     assert_eq!((r.status().as_u16(), r.headers()["retry-after"].to_str().unwrap()), (429, "3"));
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "rate_limit_exceeded");
 
     http.post(format!("{base}/_sim/faults")).json(&json!({"service": "stability", "status": 402})).send().await.unwrap();
-    let r = Stable::new("core", "A fox").send(&base).await;
+    let r = stable("core", "A fox").send(&base).await;
     assert_eq!(r.status(), 402);
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "payment_required");
 }
@@ -451,7 +404,7 @@ async fn calls_are_listed_without_image_bytes_and_cleared() {
     let base = start().await;
     let http = reqwest::Client::new();
     Dalle::new(json!({"model": "dall-e-3", "prompt": "A fox"})).key(Some("sk-wrong")).send(&base).await;
-    let call = Stable::new("sd3", "A fox").field("model", "sd3.5-medium").field("aspect_ratio", "21:9");
+    let call = stable("sd3", "A fox").field("model", "sd3.5-medium").field("aspect_ratio", "21:9");
     let form = call.form().part("image", reqwest::multipart::Part::bytes(vec![0u8; 1234]).file_name("start.png"));
     assert_eq!(call.send_form(&base, form).await.status(), 200);
     let listed: Value = http.get(format!("{base}/_sim/images")).send().await.unwrap().json().await.unwrap();

@@ -31,6 +31,7 @@ use serde_json::{json, Value};
 
 use crate::fields::Refusal;
 use crate::{call_log, markers, Config, Simulator};
+use crate::header;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -192,10 +193,6 @@ fn with_retry_after(mut response: Response, failure: &Failure) -> Response {
         response.headers_mut().insert("retry-after", HeaderValue::from(*retry_after));
     }
     response
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// `Ok` when the request carries the provider's key, where that provider looks for it.

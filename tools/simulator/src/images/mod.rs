@@ -28,6 +28,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use crate::{call_log, markers, Config, Simulator};
+use crate::header;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -112,10 +113,6 @@ fn with_retry_after(mut response: Response, failure: &Failure) -> Response {
         response.headers_mut().insert("retry-after", HeaderValue::from(*retry_after));
     }
     response
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// `Ok` when `Authorization: Bearer` holds the provider's key.

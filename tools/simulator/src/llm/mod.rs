@@ -26,6 +26,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use crate::{call_log, Config, Simulator};
+use crate::header;
 use reply::{Behaviour, Outcome, Reply};
 use stream::Pacing;
 
@@ -149,10 +150,6 @@ fn with_retry_after(mut response: Response, failure: &Failure) -> Response {
 /// The key after `Authorization: Bearer ` (OpenAI, Mistral, Groq).
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|a| a.strip_prefix("Bearer ")).map(str::trim)
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// `Ok` when `sent` is the provider's key.

@@ -31,6 +31,7 @@ use serde_json::{json, Value};
 use crate::fields::{Problem, Refusal};
 use crate::tasks::{Ending, Job, Snapshot};
 use crate::{call_log, markers, tasks, Config, Simulator};
+use crate::header;
 use film::Film;
 
 /// The video providers' tasks.
@@ -157,10 +158,6 @@ impl From<Refusal> for Failure {
             Refusal::Invalid(problems) => Failure::Invalid(problems),
         }
     }
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// `Ok` when the request carries the provider's key.
